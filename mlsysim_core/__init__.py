@@ -33,7 +33,7 @@ _LAZY: dict[str, str] = {
     "Resolver": ".resolvers.base", "Result": ".resolvers.base", "all_resolvers": ".resolvers",
     # node domain (walls 1–7)
     "SingleNodeModel": ".resolvers.node", "EfficiencyModel": ".resolvers.node", "TailLatencyModel": ".resolvers.node",
-    "TrainingMemoryModel": ".resolvers.node",
+    "TrainingMemoryModel": ".resolvers.fleet",
     "ServingModel": ".resolvers.serving", "ContinuousBatchingModel": ".resolvers.serving",
     "WeightStreamingModel": ".resolvers.serving",
     # data domain (8–10)
