@@ -8,7 +8,7 @@ from __future__ import annotations
 # --- single-node roofline (seed paper §2.2; Williams 2009 roofline) ---
 DEFAULT_EFFICIENCY = 0.5  # η: achieved fraction of peak FLOP/s
 FRAMEWORK_LAYER_TAX_S = 1e-5  # 0.01 ms framework overhead per layer
-ACTIVATION_TRAFFIC_FRACTION = 0.1  # activation traffic ≈ 10 % of weights per sample: |W|(1 + 0.1·B)
+# Activation traffic per sample lives with the workload (types/workloads.py: WorkloadSI.act_bytes).
 FALLBACK_OFFLOAD_BW = 64e9  # B/s, host link (PCIe Gen5 x16) when weights spill off-device
 
 # --- power / energy ---
@@ -29,6 +29,9 @@ CHECKPOINT_BYTES_PER_PARAM_SGD = 4
 # --- serving (Kwon 2023 PagedAttention; Leviathan 2023 speculative decoding) ---
 KV_PAGE_TOKENS = 16
 SPECULATIVE_DRAFT_TOKENS = 4
+DEFAULT_NETWORK_BW = 100e9  # B/s, prefill→decode KV transfer link in disaggregated serving
+FALLBACK_INJECTION_BW = 100e9  # B/s, weight-streaming injection link when the device lists none
+WAFER_KV_OVERHEAD = 1.1  # on-wafer KV/activation need = 1.1 × KV (upstream WeightStreamingModel)
 
 # --- privacy ---
 DP_SGD_SLOWDOWN_COEFF = 2.0  # slowdown = 1 + 2/ε

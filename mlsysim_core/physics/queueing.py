@@ -4,7 +4,8 @@
 
       P_wait = [a^c / (c!·(1−ρ))] / [Σ_{k<c} a^k/k! + a^c / (c!·(1−ρ))]
 
-  evaluated in log space (lgamma + log-sum-exp) so c in the thousands neither overflows nor underflows.
+  evaluated in log space (terms normalised by the largest one, lgamma for its magnitude) so c in the
+  thousands neither overflows nor underflows.
   The wait of a queued request is exponential with rate cμ − λ, so
 
       P(W > t) = P_wait·e^{−(cμ−λ)t},   t_q = ln(P_wait/q)/(cμ−λ) if P_wait > q else 0,
@@ -40,8 +41,11 @@ INF = math.inf
 def erlang_c(c: int, a: float) -> float:
     """P(an arrival waits) in M/M/c with ``c`` servers and offered load ``a = λ/μ`` (needs a < c).
 
-    Log space: log T_k = k·ln a − lgamma(k+1); log T_c' = log T_c − ln(1−ρ); log-sum-exp over k < c.
-    Returns 1.0 for an unstable system (a ≥ c) and 0.0 for a = 0.
+    Log space: T_k = a^k/k!. The sum Σ_{k<c} T_k is taken relative to its largest term T_m
+    (m = min(⌊a⌋, c−1), log T_m = m·ln a − lgamma(m+1)) by walking ratios T_{k−1}/T_k = k/a ≤ 1 down and
+    T_{k+1}/T_k = a/(k+1) < 1 up from the mode (stopping once terms are < 1e-17 of the sum), so nothing
+    overflows or underflows for c in the thousands; log T_c' = c·ln a − lgamma(c+1) − ln(1−ρ) and
+    P_wait = 1/(1 + exp(log Σ − log T_c')). Returns 1.0 for an unstable system (a ≥ c), 0.0 for a = 0.
     """
     if c < 1:
         raise ValueError("c must be ≥ 1")
@@ -51,15 +55,24 @@ def erlang_c(c: int, a: float) -> float:
         return 1.0
     rho = a / c
     la = math.log(a)
-    # terms k = 0..c-1 of a^k/k!, then the waiting term a^c/(c!(1-rho))
-    logs = [k * la - math.lgamma(k + 1.0) for k in range(c)]
+    m = min(int(a), c - 1)
+    total = 1.0
+    r = 1.0
+    for k in range(m, 0, -1):  # T_{k-1}/T_k = k/a
+        r *= k / a
+        total += r
+        if r < 1e-17 * total:
+            break
+    r = 1.0
+    for k in range(m + 1, c):  # T_k/T_{k-1} = a/k
+        r *= a / k
+        total += r
+        if r < 1e-17 * total:
+            break
+    log_sum = m * la - math.lgamma(m + 1.0) + math.log(total)
     log_tc = c * la - math.lgamma(c + 1.0) - math.log1p(-rho)
-    m = max(max(logs), log_tc)
-    s = math.fsum(math.exp(x - m) for x in logs)
-    tc = math.exp(log_tc - m)
-    p = tc / (s + tc)
-    if not math.isfinite(p):  # pragma: no cover - defensive (upstream falls back to ρ)
-        p = rho
+    x = log_sum - log_tc
+    p = 0.0 if x > 700.0 else 1.0 / (1.0 + math.exp(x))
     return min(1.0, max(0.0, p))
 
 

@@ -4,7 +4,7 @@ The forward model of walls 1–2 (seed paper §4.1; Williams, Waterman & Patters
 insightful visual performance model"):
 
     T_compute = OPs·B / (Peak·η)
-    T_memory  = |W|·(1 + 0.1·B) / BW_eff          (activation traffic ≈ 10 % of weights per sample)
+    T_memory  = (|W| + B·A) / BW_eff               (A = activation bytes per sample, from the workload)
     T         = max(T_compute, T_memory) + t_dispatch + L·t_layer
     MFU       = (OPs·B / T) / Peak
     E         = TDP·(0.3 + 0.7·MFU)·T
@@ -21,7 +21,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from .constants import (
-    ACTIVATION_TRAFFIC_FRACTION,
     DYNAMIC_POWER_FRACTION,
     FALLBACK_OFFLOAD_BW,
     FRAMEWORK_LAYER_TAX_S,
@@ -39,10 +38,13 @@ __all__ = [
 ]
 
 
-def memory_traffic(weight_bytes: float, batch: float) -> float:
-    """Bytes moved per forward pass: |W|·(1 + 0.1·B) (weights once, activations ≈ 10 % of |W| per sample;
-    upstream MLSys·im heuristic, seed paper §4.1)."""
-    return weight_bytes * (1.0 + ACTIVATION_TRAFFIC_FRACTION * batch)
+def memory_traffic(weight_bytes: float, batch: float, act_bytes: float) -> float:
+    """Bytes moved per forward pass: |W| + B·A — the weights stream once per pass, activations per sample.
+
+    A comes from the workload (``WorkloadSI.act_bytes``): 8·d·L·b per token for decoder LMs (so large-batch
+    decode can cross the ridge, as measured on real GPUs), 10 % of |W| per sample where no width is known
+    (upstream MLSys·im's |W|(1 + 0.1·B) heuristic)."""
+    return weight_bytes + batch * act_bytes
 
 
 def select_bandwidth(
@@ -120,16 +122,18 @@ def roofline(
     dispatch: float = 0.0,
     tdp: float = 0.0,
     footprint: float | None = None,
+    act_bytes: float | None = None,
 ) -> RooflinePoint:
     """One inference forward pass of ``batch`` samples (seed paper §4.1; facts §2.2).
 
-    ``ops`` is FLOP per sample, ``footprint`` defaults to ``weight_bytes`` (inference).
+    ``ops`` is FLOP per sample, ``footprint`` defaults to ``weight_bytes`` (inference), ``act_bytes`` (activation
+    bytes per sample) defaults to 10 % of ``weight_bytes``.
     """
     fp = weight_bytes if footprint is None else footprint
     fits = fp <= mem_capacity
     bw, src = select_bandwidth(weight_bytes, fits, mem_bw, sram_capacity, sram_bw, flash_bw, host_bw)
     batch_ops = ops * batch
-    traffic = weight_bytes * (1.0 + ACTIVATION_TRAFFIC_FRACTION * batch)
+    traffic = weight_bytes + batch * (0.1 * weight_bytes if act_bytes is None else act_bytes)
     peak_eff = peak * eta
     t_c = batch_ops / peak_eff
     t_m = traffic / bw

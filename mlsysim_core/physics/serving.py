@@ -87,7 +87,6 @@ def expected_pages(theta: float, cap: float, page: float) -> float:
     if theta <= 0.0:
         return 0.0
     x = page / theta
-    r = math.exp(-x)
     # (1 - r^K)/(1 - r) with expm1 for accuracy when p ≪ θ
     return math.expm1(-k * x) / math.expm1(-x)
 

@@ -6,8 +6,6 @@ Serving-side node walls (4–6) live in :mod:`mlsysim_core.resolvers.serving`.
 from __future__ import annotations
 
 import math
-from typing import Optional
-
 from ..physics import queueing
 from ..physics.constants import DEFAULT_EFFICIENCY
 from ..physics.roofline import roofline
@@ -76,7 +74,8 @@ class SingleNodeModel(Resolver):
     """Walls 1 (Compute) and 2 (Memory) — the single-node roofline (seed paper §4.1; Williams 2009).
 
         T_compute = OPs·B / (Peak_prec·η)
-        T_memory  = |W|·(1 + 0.1·B) / BW_eff
+        T_memory  = (|W| + B·A) / BW_eff      (A: activation bytes per sample — 8·d·L·b per decoder token,
+                                                0.1·|W| per sample where no width is known)
         T         = max(T_compute, T_memory) + t_dispatch + L·0.01 ms
         throughput = B / T;  MFU = (OPs·B/T)/Peak;  E = TDP·(0.3 + 0.7·MFU)·T
         feasible  ⇔ |W| ≤ memory capacity
@@ -89,7 +88,7 @@ class SingleNodeModel(Resolver):
     walls = (1, 2)
     kind = "model"
     result_type = PerformanceProfile
-    equation = "T = max(OPs·B/(Peak·η), |W|(1+0.1B)/BW) + t_dispatch + L·t_layer"
+    equation = "T = max(OPs·B/(Peak·η), (|W| + B·A)/BW) + t_dispatch + L·t_layer"
 
     def solve(self, *, model, hardware, batch_size=1, precision="fp16", efficiency=DEFAULT_EFFICIENCY,
               raise_errors: bool = False) -> PerformanceProfile:
@@ -104,7 +103,7 @@ class SingleNodeModel(Resolver):
         h = hardware.si
         peak = hardware.peak_si(precision)
         p = roofline(w.ops, w.weight_bytes, w.layers, b, peak, eta, h.mem_capacity, h.mem_bw,
-                     h.sram_capacity, h.sram_bw, h.flash_bw, h.host_bw, h.dispatch, h.tdp)
+                     h.sram_capacity, h.sram_bw, h.flash_bw, h.host_bw, h.dispatch, h.tdp, act_bytes=w.act_bytes)
         if p.fits:
             bn = "Memory" if p.t_memory > p.t_compute else "Compute"
             wall = 2 if bn == "Memory" else 1
@@ -133,7 +132,7 @@ class SingleNodeModel(Resolver):
             peak_flops_actual=p.peak_eff, peak_bw_actual=p.bw, bandwidth_source=p.bw_source,
             offload_spill_bytes=p.spill, offload_effective_bw=0.0 if p.fits else p.bw,
             overhead_dominated=p.t_overhead > max(p.t_compute, p.t_memory),
-            batch_size=b, precision=precision, sample_unit=model.sample_unit,
+            batch_size=b, precision=precision.strip().lower(), sample_unit=model.sample_unit,
         )
 
 
@@ -234,7 +233,10 @@ class TailLatencyModel(Resolver):
         waits × (1 + cv²)/2 (Kingman) for non-exponential service;  P50/P99 = t_service + t_q(0.5 / 0.01)
         SLO: default 5 × t_service of queueing budget;  slo_headroom_ratio = P99 wait / wait budget (≤ 1 meets it)
 
-    ρ ≥ 1 is an unstable queue: feasible=False, binding wall 7, infinite latencies.
+    ρ ≥ 1 is an unstable queue: feasible=False, binding wall 7, infinite (float inf) latencies.
+    With an explicit ``slo_latency``, feasible also requires P99 ≤ SLO. Give the load as ``arrival_rate_qps``
+    (float, requests/s) or ``arrival_rate`` (Quantity/str), and the service time as ``service_latency_ms``
+    (float) or ``service_latency`` (Quantity/str).
     """
 
     walls = (7,)

@@ -14,6 +14,12 @@ from typing import Literal, NamedTuple, Optional
 from pydantic import Field, model_validator
 
 from ..units import UnitSpec, resolve_precision
+
+# Activation traffic conventions (estimates, documented in docs/physics.md):
+# decoder token: the residual stream and the attention/MLP inputs and outputs are read and written once per
+# layer ≈ 8·d_model values per layer; models without a known width: 10 % of the weights per sample.
+ACTIVATION_VALUES_PER_LAYER_PER_WIDTH = 8
+ACTIVATION_FRACTION_OF_WEIGHTS = 0.1
 from ._fields import Frozen, Provenance, QuantityOf
 
 __all__ = [
@@ -67,6 +73,7 @@ class WorkloadSI(NamedTuple):
     weight_bytes: float
     kv_bytes_per_token: float  # per sequence, all layers; 0 if not applicable
     state_bytes: float  # recurrent state per sequence (SSM); 0 otherwise
+    act_bytes: float  # activation bytes moved per sample (read + written), see Workload._activation_bytes
     layers: int
     hidden: int
     heads: int
@@ -100,6 +107,11 @@ class Workload(Frozen):
     def _state_bytes(self, bpp: float) -> float:
         return 0.0
 
+    def _activation_bytes(self, bpp: float) -> float:
+        """Activation traffic per sample. Default (CNNs, encoders, generic): 10 % of |W| per sample — the
+        upstream MLSys·im heuristic, kept where no per-layer width is known."""
+        return ACTIVATION_FRACTION_OF_WEIGHTS * self.parameters * bpp
+
     @cached_property
     def _lowered(self) -> dict:
         return {}
@@ -121,6 +133,7 @@ class Workload(Frozen):
                 weight_bytes=self.parameters * bpp,
                 kv_bytes_per_token=self._kv_bytes_per_token(bpp),
                 state_bytes=self._state_bytes(bpp),
+                act_bytes=self._activation_bytes(bpp),
                 layers=self.layers,
                 hidden=hidden,
                 heads=heads,
@@ -188,6 +201,11 @@ class TransformerWorkload(Workload):
         kvh = self.kv_heads or self.heads
         return 2.0 * self.layers * kvh * (self.hidden_dim / self.heads) * bpp
 
+    def _activation_bytes(self, bpp: float) -> float:
+        if self.role == "encoder":
+            return super()._activation_bytes(bpp)
+        return ACTIVATION_VALUES_PER_LAYER_PER_WIDTH * self.hidden_dim * self.layers * bpp
+
     def kv_cache_bytes(self, seq_len: int, batch_size: int = 1, precision: str = "fp16"):
         """KV cache for ``batch_size`` sequences of ``seq_len`` tokens."""
         return _BYTE(self.si(precision).kv_bytes_per_token * seq_len * batch_size)
@@ -233,6 +251,10 @@ class SSMWorkload(Workload):
 
     def _state_bytes(self, bpp: float) -> float:
         return self.layers * self.hidden_dim * self.state_size * bpp
+
+    def _activation_bytes(self, bpp: float) -> float:
+        # per token: activations like a decoder layer, plus the recurrent state read and written
+        return ACTIVATION_VALUES_PER_LAYER_PER_WIDTH * self.hidden_dim * self.layers * bpp + 2 * self._state_bytes(bpp)
 
 
 class DiffusionWorkload(Workload):

@@ -1,0 +1,56 @@
+"""Lab 01 — the memory wall and quantization (walls 2, 13). Expected values from mlsysim_core only."""
+
+from __future__ import annotations
+
+from mlsys_labs.questions import LabSpec, Question
+
+
+def _compress(v):
+    from mlsysim_core import CompressionModel, Hardware, Models
+
+    return CompressionModel().solve(model=Models.get(v["model"]), hardware=Hardware.get(v["hardware"]),
+                                    method="quantization", target_precision=v["target"], batch_size=1)
+
+
+LAB = LabSpec(
+    id="01_memory_quantization",
+    title="01 · The memory wall and quantization",
+    version="1",
+    walls=(2, 13),
+    minutes=40,
+    summary="Weights must fit and must stream: shrink the bits and watch footprint, speed and risk move.",
+    variant_space={
+        "model": ("Llama3_8B", "Llama3_70B", "Llama2_70B"),
+        "hardware": ("A100", "H100", "L4", "MI300X"),
+        "target": ("int8", "int4", "fp8"),
+    },
+    questions=(
+        Question(
+            id="q_weights_fp16",
+            prompt="How much memory do the weights of {model} take at fp16 (the baseline)?",
+            unit="GB", expected=lambda v: _compress(v).original_size, rel_tol=0.02,
+            hint="bytes = parameters × bytes per parameter",
+            explain="|W| = P × 2 bytes at fp16.",
+        ),
+        Question(
+            id="q_weights_target",
+            prompt="…and after quantizing {model} to {target}?",
+            unit="GB", expected=lambda v: _compress(v).compressed_size, rel_tol=0.02,
+            explain="Quantization divides the footprint by r = b_base / b_target.",
+        ),
+        Question(
+            id="q_speedup",
+            prompt="Decoding one token at batch 1 on the {hardware}, what speedup does {target} give over fp16? "
+                   "(a plain number, e.g. 1.5)",
+            unit="", expected=lambda v: _compress(v).speedup, rel_tol=0.03,
+            hint="Is batch-1 decoding memory-bound or compute-bound?",
+            explain="Memory-bound steps speed up by the compression ratio: the weights stream r× faster.",
+        ),
+        Question(
+            id="q_fits",
+            prompt="Does {model} quantized to {target} fit in the memory of one {hardware}?",
+            kind="choice", choices=("fits", "does not fit"),
+            expected=lambda v: "fits" if _compress(v).fits_after else "does not fit",
+        ),
+    ),
+)

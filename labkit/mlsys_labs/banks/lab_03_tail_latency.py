@@ -1,0 +1,56 @@
+"""Lab 03 — tail latency and the batching optimizer (wall 7). Expected values from mlsysim_core only."""
+
+from __future__ import annotations
+
+from mlsys_labs.questions import LabSpec, Question
+
+
+def _tail(v, replicas=None):
+    from mlsysim_core import Q_, TailLatencyModel
+
+    return TailLatencyModel().solve(arrival_rate=Q_(v["qps"], "request/s"),
+                                    service_latency=Q_(v["service_ms"], "ms"),
+                                    num_replicas=replicas or v["replicas"], slo_latency=Q_(v["slo_ms"], "ms"))
+
+
+def _min_replicas(v):
+    for c in range(1, 257):
+        if _tail(v, c).meets_slo:
+            return c
+    raise ValueError("no replica count up to 256 meets the SLO")
+
+
+LAB = LabSpec(
+    id="03_tail_latency",
+    title="03 · Tail latency and batching",
+    version="1",
+    walls=(7,),
+    minutes=40,
+    summary="Queues make the slowest 1 % of users wait far longer than the average: size the fleet for P99.",
+    variant_space={
+        "qps": (150, 200, 250),
+        "service_ms": (20, 25, 30),
+        "replicas": (8, 10, 12),
+        "slo_ms": (100, 150, 200),
+    },
+    questions=(
+        Question(
+            id="q_rho",
+            prompt="{qps} requests/s arrive at {replicas} replicas that each take {service_ms} ms per request. "
+                   "What is the utilization ρ? (a fraction or a percentage)",
+            unit="", expected=lambda v: _tail(v).utilization, rel_tol=0.01,
+            explain="ρ = λ / (c · μ) with μ = 1 / t_service.",
+        ),
+        Question(
+            id="q_p99",
+            prompt="What is the P99 latency of that system (service + queueing)?",
+            unit="ms", expected=lambda v: _tail(v).p99_latency, rel_tol=0.03,
+            hint="If ρ ≥ 1 the queue is unstable; otherwise use Erlang C.",
+        ),
+        Question(
+            id="q_min_replicas",
+            prompt="What is the smallest number of replicas that keeps P99 within a {slo_ms} ms SLO? (a count)",
+            unit="", expected=lambda v: _min_replicas(v), rel_tol=0.0, abs_tol="0.5",
+        ),
+    ),
+)

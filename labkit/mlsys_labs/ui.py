@@ -1,0 +1,598 @@
+"""marimo UI helpers shared by every lab (labs 00–14). Import lazily inside a lab cell:
+``from mlsys_labs import ui, charts``. No physics here: numbers come from ``mlsysim_core`` resolvers.
+
+Stable API (add keyword arguments, never rename). ``lab`` is a ``LabSpec`` from the lab's bank.
+
+Layout and narrative
+    ``lab_header(lab, *, intro="")`` -> Html: title, walls covered (number + name), minutes, the
+        predict → act → observe → reflect path, and ``intro`` (markdown).
+    ``step(kind, title="", body="")`` -> Html: a section heading; kind in
+        {"predict", "act", "observe", "reflect", "check"}.
+    ``why_panel(equation, *, explanation="", source="", resolver=None, title=..., expanded=False)``
+        -> Html: accordion with the equation (KaTeX, pass LaTeX without ``$$``), the explanation
+        (markdown), the source, and the resolver's own docstring when ``resolver`` (a class) is given.
+    ``prediction(question, options, *, label=...)`` -> ``mo.ui.radio`` (return it from its cell!).
+    ``prediction_gate(pred)`` -> (stop: bool, message Html): use as ``mo.stop(*ui.prediction_gate(pred))``.
+    ``reveal(pred, correct, observed="")`` -> Html callout comparing the prediction with the model.
+
+Controls and results
+    ``zoo_dropdown(entries, *, label, value=None)`` -> ``mo.ui.dropdown``; ``entries`` is a mapping
+        label → zoo object, or a sequence of zoo objects (labelled by ``.name``). ``.value`` is the object.
+    ``slider(start=None, stop=None, *, label, value=None, step=None, steps=None, unit="")`` ->
+        ``mo.ui.slider`` with the value shown (and a number box when not using ``steps``). Give either
+        ``start``/``stop`` (+ ``step``) or an explicit list ``steps`` (e.g. powers of two).
+    ``fmt(q, unit=None, digits=3)`` -> str ("3.35 TB/s"); ``q`` a pint Quantity or a number.
+    ``metrics(items)`` -> Html row of stat cards; items: ``(label, value, caption="")`` with value a
+        Quantity, a number or a string (Quantities are formatted by ``fmt``; ``(label, q, unit)`` +
+        caption as 4-tuple to force a unit: ``(label, q, caption, unit)``).
+    ``status(result, *, ok="…")`` -> Html: green when ``result.feasible``, red with the binding wall's
+        name and the first trace lines otherwise.
+    ``trace(result, *, title="How the model got there")`` -> Html accordion with ``result.trace``.
+    ``table(rows, *, columns=None)`` -> Html markdown table from a list of dicts.
+
+Student id, variant, graded questions, progress, submission
+    ``await load_progress(lab)`` -> ``Progress`` (first async cell of the lab; never raises; a
+        corrupt/missing store gives an empty state and ``progress.error``).
+    ``student_input(progress)`` -> ``mo.ui.text`` labelled "Student ID", pre-filled with the last id.
+    ``variant_for(lab, student_id)`` -> ``Variant | None`` (None while the id is empty).
+    ``variant_banner(lab, variant, progress)`` -> Html: who you are, your variant parameters, and the
+        progress-store status (errors shown, never hidden).
+    ``answer_inputs(lab, variant, progress)`` -> ``mo.ui.dictionary`` of one form per question
+        (text box + "Check" button, Enter also checks), pre-filled with saved answers.
+        Display it with ``questions_view(lab, variant, answers)``.
+    ``await grade(lab, variant, answers, progress)`` -> ``Graded`` with ``.answers`` (qid → text),
+        ``.feedback`` (qid → Feedback), ``.score``, ``.save_error`` and ``.view`` (feedback per
+        question, save status, the download button). Saves (awaited) whenever an answer changed.
+    ``download_button(lab, variant, answers)`` -> Html ``mo.download`` of the submission JSON
+        (``mlsys_labs.submission.build_submission``); always works (falls back to a minimal
+        submission if building fails).
+
+Typical lab skeleton (each bullet is one cell; every widget is returned from its cell):
+    * imports: ``mo``, ``core``, ``ui``, ``charts``, ``LAB = get_lab("<file stem>")``
+    * ``progress = await ui.load_progress(LAB)``
+    * ``ui.lab_header(LAB, intro=...)``
+    * ``student = ui.student_input(progress)``; next cell ``variant = ui.variant_for(LAB, student.value)``
+      and ``ui.variant_banner(LAB, variant, progress)``
+    * ``pred = ui.prediction(...)``; controls (one cell per widget group); results + chart
+      (``mo.stop(*ui.prediction_gate(pred))`` where the lab reveals the answer); ``ui.why_panel(...)``
+    * ``mo.stop(variant is None, ...)``; ``answers = ui.answer_inputs(LAB, variant, progress)``;
+      ``ui.questions_view(LAB, variant, answers)``
+    * ``graded = await ui.grade(LAB, variant, answers, progress)``; ``graded.view``
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import re
+from typing import Any, Iterable, Mapping, Sequence
+
+__all__ = [
+    "lab_header", "step", "why_panel", "prediction", "prediction_gate", "reveal",
+    "zoo_dropdown", "slider", "fmt", "metrics", "status", "trace", "table",
+    "Progress", "load_progress", "student_input", "variant_for", "variant_banner",
+    "answer_inputs", "questions_view", "prompt_for", "Graded", "grade", "download_button",
+    "submission_bytes",
+]
+
+
+def _mo():
+    import marimo as mo  # lazy: the labkit core never needs marimo
+
+    return mo
+
+
+_STEPS = {
+    "predict": ("1 · Predict", "Commit to a guess before touching anything."),
+    "act": ("2 · Act", "Move the controls; every number below is recomputed by mlsysim_core."),
+    "observe": ("3 · Observe", "Read the results and the chart. Which wall binds?"),
+    "reflect": ("4 · Reflect", "Explain what you saw with the equation, then answer the graded questions."),
+    "check": ("Graded questions", "Type a number with its unit (e.g. 3.2 TB/s, 12 ms). Enter or “Check” gives instant feedback."),
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# Narrative
+# ------------------------------------------------------------------------------------------------
+def _wall_names(numbers: Iterable[int]) -> list[str]:
+    out = []
+    try:
+        from mlsysim_core.taxonomy import wall
+    except Exception:  # pragma: no cover - core always present
+        wall = None
+    for n in numbers:
+        try:
+            out.append(f"{n} · {wall(n).name}" if wall else str(n))
+        except Exception:
+            out.append(str(n))
+    return out
+
+
+def lab_header(lab: Any, *, intro: str = "") -> Any:
+    mo = _mo()
+    walls = " · ".join(f"**{w}**" for w in _wall_names(getattr(lab, "walls", ()) or ()))
+    minutes = getattr(lab, "minutes", None)
+    summary = getattr(lab, "summary", "") or ""
+    path = " → ".join(_STEPS[k][0].split(" · ")[1] for k in ("predict", "act", "observe", "reflect"))
+    md = [
+        f"# {lab.title}",
+        f"{summary}" if summary else "",
+        f"**Walls:** {walls}" + (f" &nbsp;|&nbsp; **Time:** about {minutes} min" if minutes else "")
+        + f" &nbsp;|&nbsp; **Path:** {path}",
+        intro,
+    ]
+    return mo.md("\n\n".join(s for s in md if s))
+
+
+def step(kind: str, title: str = "", body: str = "") -> Any:
+    mo = _mo()
+    head, hint = _STEPS.get(kind, (kind.title(), ""))
+    text = f"## {head}" + (f": {title}" if title else "")
+    return mo.md(text + "\n\n" + (body or f"_{hint}_"))
+
+
+def why_panel(
+    equation: str,
+    *,
+    explanation: str = "",
+    source: str = "",
+    resolver: Any = None,
+    title: str = "Why? The equation behind the numbers",
+    expanded: bool = False,
+) -> Any:
+    mo = _mo()
+    parts = [f"$$\n{equation.strip()}\n$$"]
+    if explanation:
+        parts.append(explanation)
+    if source:
+        parts.append(f"_Source: {source}_")
+    if resolver is not None:
+        name = getattr(resolver, "__name__", type(resolver).__name__)
+        doc = (getattr(resolver, "__doc__", "") or "").strip()
+        if doc:
+            parts.append(f"**From `mlsysim_core.{name}`:**\n\n```text\n{doc}\n```")
+    body = mo.md("\n\n".join(parts))
+    return mo.accordion({title: body}, expanded=[title] if expanded else False)
+
+
+def prediction(question: str, options: Sequence[str] | Mapping[str, Any], *, label: str = "") -> Any:
+    mo = _mo()
+    return mo.ui.radio(options=options, label=label or f"**Your prediction.** {question}")
+
+
+def prediction_gate(pred: Any) -> tuple[bool, Any]:
+    mo = _mo()
+    msg = mo.callout(mo.md("Make your prediction above to unlock this part."), kind="info")
+    return (pred.value is None, msg)
+
+
+def reveal(pred: Any, correct: Any, observed: str = "") -> Any:
+    mo = _mo()
+    chosen = pred.value
+    if chosen is None:
+        return mo.md("")
+    ok = chosen == correct
+    head = "Your prediction holds." if ok else "The model disagrees with your prediction."
+    body = f"**{head}** You predicted _{chosen}_; the model says _{correct}_."
+    if observed:
+        body += f" {observed}"
+    return mo.callout(mo.md(body), kind="success" if ok else "warn")
+
+
+# ------------------------------------------------------------------------------------------------
+# Controls and results
+# ------------------------------------------------------------------------------------------------
+def zoo_dropdown(entries: Mapping[str, Any] | Sequence[Any], *, label: str, value: str | None = None) -> Any:
+    mo = _mo()
+    if not isinstance(entries, Mapping):
+        entries = {getattr(e, "name", str(e)): e for e in entries}
+    opts = dict(entries)
+    if value is None or value not in opts:
+        value = next(iter(opts))
+    return mo.ui.dropdown(options=opts, value=value, label=label)
+
+
+def slider(
+    start: float | None = None,
+    stop: float | None = None,
+    *,
+    label: str,
+    value: float | None = None,
+    step: float | None = None,
+    steps: Sequence[float] | None = None,
+    unit: str = "",
+) -> Any:
+    mo = _mo()
+    lab = f"{label} ({unit})" if unit else label
+    if steps is not None:
+        steps = list(steps)
+        v = value if value in steps else steps[0]
+        return mo.ui.slider(steps=steps, value=v, label=lab, show_value=True, full_width=True)
+    return mo.ui.slider(start, stop, step=step, value=start if value is None else value, label=lab,
+                        show_value=True, include_input=True, full_width=True)
+
+
+def _num(x: float, digits: int = 3) -> str:
+    if x == 0 or not math.isfinite(x):
+        return str(x)
+    a = abs(x)
+    if 1e-3 <= a < 1e6:
+        s = f"{x:,.{max(digits - 1 - int(math.floor(math.log10(a))), 0)}f}"
+        return s
+    return f"{x:.{digits - 1}e}"
+
+
+def fmt(q: Any, unit: str | None = None, digits: int = 3) -> str:
+    """Format a Quantity (optionally converted to ``unit``) or a number with ``digits`` significant digits."""
+    if q is None:
+        return "—"
+    if isinstance(q, str):
+        return q
+    if hasattr(q, "magnitude"):
+        if unit is not None:
+            q = q.to(unit)
+        u = f"{q.units:~P}"
+        return f"{_num(float(q.magnitude), digits)} {u}".strip()
+    if isinstance(q, bool):
+        return "yes" if q else "no"
+    if isinstance(q, int):
+        return f"{q:,}" + (f" {unit}" if unit else "")
+    return _num(float(q), digits) + (f" {unit}" if unit else "")
+
+
+def metrics(items: Sequence[Sequence[Any]]) -> Any:
+    mo = _mo()
+    cards = []
+    for it in items:
+        label, value = it[0], it[1]
+        caption = it[2] if len(it) > 2 else ""
+        unit = it[3] if len(it) > 3 else None
+        cards.append(mo.stat(value=fmt(value, unit), label=str(label), caption=str(caption) or None, bordered=True))
+    return mo.hstack(cards, wrap=True, justify="start", gap=0.75)
+
+
+def status(result: Any, *, ok: str = "Feasible: no hard constraint violated.") -> Any:
+    mo = _mo()
+    feasible = bool(getattr(result, "feasible", True))
+    bw = getattr(result, "binding_wall", None)
+    wname = _wall_names([bw])[0] if bw else ""
+    lines = [str(t) for t in (getattr(result, "trace", None) or [])]
+    if feasible:
+        extra = f" Binding wall: **{wname}**." if wname else ""
+        return mo.callout(mo.md(f"**{ok}**{extra}"), kind="success")
+    why = "\n".join(f"- {t}" for t in lines[:4])
+    return mo.callout(mo.md(f"**Infeasible** — wall **{wname or '?'}** binds.\n\n{why}"), kind="danger")
+
+
+def trace(result: Any, *, title: str = "How the model got there (trace)") -> Any:
+    mo = _mo()
+    lines = [str(t) for t in (getattr(result, "trace", None) or [])]
+    body = "\n".join(f"{i + 1}. {t}" for i, t in enumerate(lines)) or "_(no trace lines)_"
+    return mo.accordion({title: mo.md(body)})
+
+
+def _cell(v: Any) -> str:
+    s = fmt(v) if not isinstance(v, str) else v
+    return s.replace("|", "\\|")
+
+
+def table(rows: Sequence[Mapping[str, Any]], *, columns: Sequence[str] | None = None) -> Any:
+    mo = _mo()
+    rows = list(rows)
+    if not rows:
+        return mo.md("_(no rows)_")
+    cols = list(columns or rows[0].keys())
+    head = "| " + " | ".join(cols) + " |\n|" + "---|" * len(cols)
+    body = "\n".join("| " + " | ".join(_cell(r.get(c, "")) for c in cols) + " |" for r in rows)
+    return mo.md(head + "\n" + body)
+
+
+# ------------------------------------------------------------------------------------------------
+# Progress (mlsys_labs.store) — awaited loads and saves, failures shown
+# ------------------------------------------------------------------------------------------------
+class Progress:
+    """In-memory view of the student's saved progress plus the store that persists it
+    (``mlsys_labs.store.ProgressStore``; state layout documented there).
+
+    The in-memory state is the source of truth for the session: a failed load or save never clears it.
+    Saves go through ``store.aput`` (read–merge–write), so two labs open in two tabs do not overwrite
+    each other's progress.
+    """
+
+    def __init__(self, store: Any, state: dict | None, error: str | None, lab_id: str = ""):
+        self.lab_id = lab_id
+        self.store = store
+        self.state = state if isinstance(state, dict) else {}
+        self.error = error
+        self.save_error: str | None = None
+        self.saves = 0
+
+    def _entries(self) -> dict:
+        e = self.state.get("entries")
+        return e if isinstance(e, dict) else {}
+
+    def last_student(self, lab_id: str) -> str:
+        """Student id of the most recently updated entry of this lab ("" if none)."""
+        best, when = "", ""
+        for e in self._entries().values():
+            if isinstance(e, dict) and e.get("lab") == lab_id and isinstance(e.get("student"), str):
+                u = str(e.get("updated", ""))
+                if u >= when:
+                    best, when = e["student"], u
+        return best
+
+    def answers_for(self, lab_id: str, student_id: str) -> dict[str, str]:
+        try:
+            from mlsys_labs.store import ProgressStore
+
+            got = ProgressStore.answers_in(self.state, lab_id, student_id)
+        except Exception:
+            return {}
+        return {str(k): v for k, v in got.items() if isinstance(v, str)}
+
+    async def record(self, lab_id: str, student_id: str, answers: Mapping[str, str]) -> str | None:
+        from mlsys_labs.store import ProgressStore
+
+        try:
+            self.state = ProgressStore.with_answers(self.state, lab_id, student_id, dict(answers))
+        except Exception:  # keep the session going; the save below reports problems
+            pass
+        if self.store is None:
+            self.save_error = "progress store unavailable"
+            return self.save_error
+        try:
+            err = await _maybe_await(self.store.aput(lab_id, student_id, dict(answers)))
+        except Exception as e:  # shown to the student, never swallowed
+            err = f"{type(e).__name__}: {e}"
+        self.save_error = err if isinstance(err, str) and err else None
+        if self.save_error is None:
+            self.saves += 1
+        return self.save_error
+
+
+async def _maybe_await(x: Any) -> Any:
+    if hasattr(x, "__await__"):
+        return await x
+    return x
+
+
+async def load_progress(lab: Any) -> Progress:
+    """Open the progress store and load it (awaited; never raises)."""
+    lab_id = getattr(lab, "id", "")
+    try:
+        from mlsys_labs.store import ProgressStore
+
+        store = ProgressStore()
+    except Exception as e:
+        return Progress(None, {}, f"progress store unavailable ({type(e).__name__}: {e}); "
+                                  "use the download button to keep your work", lab_id=lab_id)
+    try:
+        state, err = await store.aload()
+    except Exception as e:
+        state, err = {}, f"could not read saved progress ({type(e).__name__}: {e})"
+    return Progress(store, state, err, lab_id=lab_id)
+
+
+# ------------------------------------------------------------------------------------------------
+# Student id and variant
+# ------------------------------------------------------------------------------------------------
+def student_input(progress: Progress | None = None) -> Any:
+    mo = _mo()
+    last = progress.last_student(progress.lab_id) if progress is not None and progress.lab_id else ""
+    return mo.ui.text(value=last, label="**Student ID** (as on your course roster; it picks your variant)",
+                      placeholder="e.g. jdoe42", max_length=64)
+
+
+def variant_for(lab: Any, student_id: str | None) -> Any:
+    sid = (student_id or "").strip()
+    if not sid:
+        return None
+    from mlsys_labs.variants import make_variant
+
+    return make_variant(lab, sid)
+
+
+def variant_banner(lab: Any, variant: Any, progress: Progress | None = None) -> Any:
+    mo = _mo()
+    notes = []
+    if progress is not None and progress.error:
+        notes.append(mo.callout(mo.md(f"**Saved progress could not be loaded:** {progress.error}. "
+                                      "Your answers in this page are kept; the download button always works."),
+                                kind="warn"))
+    if variant is None:
+        notes.insert(0, mo.callout(mo.md("Enter your **student ID** above to get your personal variant "
+                                         "of the graded questions."), kind="info"))
+        return mo.vstack(notes)
+    params = getattr(variant, "params", {}) or {}
+    plist = ", ".join(f"{k} = **{_param_text(v)}**" for k, v in params.items()) or "default"
+    notes.insert(0, mo.md(f"Student **{variant.student_id}** · variant `{variant.seed}` · your parameters: {plist}"))
+    return mo.vstack(notes)
+
+
+def _param_text(v: Any) -> str:
+    return fmt(v) if hasattr(v, "magnitude") or isinstance(v, float) else str(v)
+
+
+# ------------------------------------------------------------------------------------------------
+# Graded questions
+# ------------------------------------------------------------------------------------------------
+def prompt_for(question: Any, variant: Any) -> str:
+    """The question's prompt for this variant (``Question.render(variant)`` if the bank provides it,
+    else ``prompt.format(**variant.params)``)."""
+    for name in ("render_prompt", "render", "prompt_for"):
+        f = getattr(question, name, None)
+        if callable(f):
+            try:
+                return str(f(variant))
+            except Exception:
+                break
+    p = question.prompt
+    try:
+        params = {k: _param_text(v) for k, v in (getattr(variant, "params", {}) or {}).items()}
+        return p.format(**params)
+    except Exception:
+        return p
+
+
+def _qkind(q: Any) -> str:
+    return getattr(q, "kind", "quantity") or "quantity"
+
+
+def answer_inputs(lab: Any, variant: Any, progress: Progress | None) -> Any:
+    mo = _mo()
+    saved = progress.answers_for(lab.id, variant.student_id) if progress is not None else {}
+    forms = {}
+    for n, q in enumerate(lab.questions, 1):
+        prev = saved.get(q.id, "")
+        if _qkind(q) == "choice":
+            choices = [str(c) for c in getattr(q, "choices", ())]
+            el = mo.ui.dropdown(options=choices, value=prev if prev in choices else None,
+                                label=f"Q{n} answer (choose one)")
+        else:
+            unit = getattr(q, "unit", "") or ""
+            el = mo.ui.text(value=prev, label=f"Q{n} answer" + (f" (with unit, e.g. in {unit})" if unit else ""),
+                            placeholder=f"e.g. 12.5 {unit}".strip(), max_length=200, full_width=True)
+        forms[q.id] = el.form(submit_button_label=f"Check Q{n}", bordered=False)
+    return mo.ui.dictionary(forms, label="")
+
+
+def questions_view(lab: Any, variant: Any, answers: Any) -> Any:
+    mo = _mo()
+    items = [step("check")]
+    for n, q in enumerate(lab.questions, 1):
+        pts = getattr(q, "points", 1.0)
+        hint = getattr(q, "hint", "") or ""
+        items.append(mo.md(f"**Q{n}.** {prompt_for(q, variant)} _({_fmt_pts(pts)})_"
+                           + (f"\n\n<small>Hint: {hint}</small>" if hint else "")))
+        items.append(answers[q.id])
+    return mo.vstack(items, gap=0.5)
+
+
+def _fmt_pts(p: Any) -> str:
+    try:
+        p = float(p)
+        return f"{p:g} point" + ("" if p == 1 else "s")
+    except Exception:
+        return ""
+
+
+class Graded:
+    def __init__(self, answers: dict, feedback: dict, score: float, total: float, save_error: str | None,
+                 view: Any):
+        self.answers = answers
+        self.feedback = feedback
+        self.score = score
+        self.total = total
+        self.save_error = save_error
+        self.view = view
+
+    def _mime_(self):
+        return self.view._mime_()
+
+
+def _feedback(q: Any, variant: Any, text: str) -> Any:
+    from mlsys_labs.questions import check_answer
+
+    try:
+        return check_answer(q, variant, text)
+    except Exception as e:  # a broken bank must not break the page
+        class _FB:
+            correct = False
+            score = 0.0
+            message = f"could not check this answer ({type(e).__name__}: {e})"
+            expected_text = ""
+
+        return _FB()
+
+
+async def grade(lab: Any, variant: Any, answers: Any, progress: Progress | None) -> Graded:
+    mo = _mo()
+    saved = progress.answers_for(lab.id, variant.student_id) if progress is not None else {}
+    submitted = dict(getattr(answers, "value", answers) or {})
+    effective: dict[str, str] = {}
+    for q in lab.questions:
+        v = submitted.get(q.id)
+        if v is None:
+            v = saved.get(q.id)
+        if v is not None:
+            effective[q.id] = str(v)
+    sid = variant.student_id.strip()
+    save_error = None
+    if progress is not None and (effective != saved or progress.last_student(lab.id) != sid):
+        save_error = await progress.record(lab.id, sid, effective)
+    fb, rows, score, total = {}, [], 0.0, 0.0
+    for n, q in enumerate(lab.questions, 1):
+        pts = float(getattr(q, "points", 1.0) or 1.0)
+        total += pts
+        text = effective.get(q.id, "").strip()
+        if not text:
+            rows.append(f"- **Q{n}** — not answered yet")
+            continue
+        f = _feedback(q, variant, text)
+        fb[q.id] = f
+        score += pts * float(getattr(f, "score", 1.0 if f.correct else 0.0) or 0.0)
+        mark = "✅ right" if f.correct else "❌ not yet"
+        rows.append(f"- **Q{n}** `{_md_escape(text)}` — {mark}: {_md_escape(str(f.message))}")
+        explain = getattr(q, "explain", "") or ""
+        if explain and f.correct:
+            rows.append(f"  <br><small>Why: {explain}</small>")
+    parts = [mo.md("### Feedback\n\n" + "\n".join(rows) + f"\n\n**Score (browser check): {score:g} / {total:g}** "
+                   "— the autograder recomputes the official grade from your submission.")]
+    if progress is None or progress.store is None:
+        parts.append(mo.callout(mo.md("Progress cannot be saved in this browser; download your submission "
+                                      "to keep your answers."), kind="warn"))
+    elif save_error:
+        parts.append(mo.callout(mo.md(f"**Your answers were NOT saved:** {_md_escape(save_error)}. "
+                                      "They are still on this page; download your submission to keep them."),
+                                kind="danger"))
+    elif progress.saves:
+        parts.append(mo.md(f"_Progress saved ({progress.saves} save{'s' if progress.saves != 1 else ''} "
+                           "this session)._"))
+    parts.append(download_button(lab, variant, effective))
+    return Graded(effective, fb, score, total, save_error, mo.vstack(parts, gap=0.5))
+
+
+def _md_escape(s: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", s)[:300]
+
+
+# ------------------------------------------------------------------------------------------------
+# Submission download
+# ------------------------------------------------------------------------------------------------
+def submission_bytes(lab: Any, variant: Any, answers: Mapping[str, str]) -> bytes:
+    """Submission JSON for ``answers``; never raises (falls back to a minimal valid-shaped document)."""
+    answers = {str(k): str(v) for k, v in (answers or {}).items()}
+    try:
+        from mlsys_labs.submission import build_submission
+
+        doc = build_submission(lab, variant, answers)
+        json.dumps(doc, allow_nan=False)
+    except Exception as e:
+        doc = {
+            "schema": "mlsys-lab-submission/1",
+            "lab": getattr(lab, "id", "unknown"),
+            "lab_version": str(getattr(lab, "version", "")),
+            "student": getattr(variant, "student_id", ""),
+            "variant": {"seed": getattr(variant, "seed", ""), "params": _jsonable(getattr(variant, "params", {}))},
+            "answers": answers,
+            "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+            "warning": f"built by the fallback writer ({type(e).__name__})",
+        }
+    return json.dumps(doc, indent=2, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def _jsonable(x: Any) -> Any:
+    try:
+        json.dumps(x)
+        return x
+    except Exception:
+        return {str(k): str(v) for k, v in dict(x).items()} if isinstance(x, Mapping) else str(x)
+
+
+def download_button(lab: Any, variant: Any, answers: Mapping[str, str]) -> Any:
+    mo = _mo()
+    sid = re.sub(r"[^A-Za-z0-9_.-]+", "_", getattr(variant, "student_id", "") or "student")[:40]
+    data = submission_bytes(lab, variant, answers)
+    return mo.download(data=data, filename=f"{lab.id}__{sid}.json", mimetype="application/json",
+                       label="Download submission (JSON)")

@@ -1,0 +1,191 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium", app_title="00 · Hello, roofline")
+
+
+@app.cell
+def _():
+    import marimo as mo
+    import mlsysim_core as core
+    from mlsys_labs import charts, ui
+    from mlsys_labs.catalog import get_lab
+
+    LAB = get_lab("00_hello_roofline")
+    return LAB, charts, core, mo, ui
+
+
+@app.cell
+async def _(LAB, ui):
+    progress = await ui.load_progress(LAB)
+    return (progress,)
+
+
+@app.cell
+def _(LAB, ui):
+    ui.lab_header(
+        LAB,
+        intro=(
+            "Every accelerator has two ceilings: how fast it can **compute** (FLOP/s) and how fast it can "
+            "**move bytes** from memory (B/s). A workload hits whichever comes first. The *roofline* draws "
+            "both on one picture; its x-axis, **arithmetic intensity** (FLOP per byte moved), tells you which "
+            "wall you are standing against."
+        ),
+    )
+    return
+
+
+@app.cell
+def _(progress, ui):
+    student = ui.student_input(progress)
+    student
+    return (student,)
+
+
+@app.cell
+def _(LAB, progress, student, ui):
+    variant = ui.variant_for(LAB, student.value)
+    ui.variant_banner(LAB, variant, progress)
+    return (variant,)
+
+
+@app.cell
+def _(ui):
+    ui.step("predict", "decode one token of Llama-3-8B on an H100")
+    return
+
+
+@app.cell
+def _(ui):
+    pred = ui.prediction(
+        "Llama-3-8B (fp16, 16 GB of weights) generates one token at batch 1 on an H100 "
+        "(989 TFLOP/s, 3.35 TB/s). Which wall sets the time per token?",
+        ["Compute (wall 1)", "Memory (wall 2)"],
+    )
+    pred
+    return (pred,)
+
+
+@app.cell
+def _(core, mo, ui):
+    HW = {h: core.Hardware.get(h) for h in ("H100", "A100", "B200", "MI300X", "TPUv5p", "JetsonOrinNX")}
+    MODELS = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama3_70B", "GPT2_Small", "ResNet50")}
+    hw = ui.zoo_dropdown(HW, label="Accelerator", value="H100")
+    model = ui.zoo_dropdown(MODELS, label="Model", value="Llama3_8B")
+    precision = mo.ui.dropdown(["fp32", "fp16", "fp8", "int8", "int4"], value="fp16", label="Precision")
+    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=1,
+                      label="Batch size")
+    mo.vstack([ui.step("act", "move one control at a time"), mo.hstack([hw, model, precision], justify="start"),
+               batch])
+    return batch, hw, model, precision
+
+
+@app.cell
+def _(batch, core, hw, model, precision):
+    res = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=batch.value,
+                                       precision=precision.value)
+    return (res,)
+
+
+@app.cell
+def _(batch, core, mo, pred, res, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _base = core.SingleNodeModel().solve(model=core.Models.get("Llama3_8B"), hardware=core.Hardware.get("H100"),
+                                         batch_size=1, precision="fp16")
+    _answer = "Memory (wall 2)" if _base.binding_wall == 2 else "Compute (wall 1)"
+    mo.vstack([
+        ui.step("observe"),
+        ui.reveal(pred, _answer, f"At batch 1 the H100 needs {ui.fmt(_base.latency_memory, 'ms')} to stream the "
+                                 f"weights but only {ui.fmt(_base.latency_compute, 'ms')} to do the math."),
+        ui.metrics([
+            ("Latency per step", res.latency, f"{res.bottleneck}-bound", "ms"),
+            ("Throughput", res.throughput, f"{res.sample_unit}s per second"),
+            ("Arithmetic intensity", res.arithmetic_intensity, f"batch {batch.value}"),
+            ("MFU", f"{res.mfu:.1%}", "fraction of peak used"),
+            ("Memory footprint", res.memory_footprint, f"of {ui.fmt(res.memory_capacity)}"),
+        ]),
+        ui.status(res),
+    ])
+    return
+
+
+@app.cell
+def _(charts, hw, mo, model, precision, pred, res, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _peak = hw.value.peak(precision.value)
+    _point = {"label": f"{model.selected_key} · B={res.batch_size}", "intensity": res.arithmetic_intensity,
+              "perf": _peak * res.mfu}
+    mo.vstack([
+        charts.roofline(_peak, hw.value.memory.bandwidth, [_point], device=hw.selected_key,
+                        title=f"Roofline of {hw.selected_key} ({precision.value}) with your operating point"),
+        charts.waterfall([
+            (f"{res.bottleneck.lower()} time (the other overlaps)", max(res.latency_compute, res.latency_memory)),
+            ("dispatch + framework overhead", res.latency_overhead),
+        ], unit="ms", title="Where one step's time goes"),
+    ])
+    return
+
+
+@app.cell
+def _(batch, charts, core, hw, mo, model, precision, pred, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _rows = []
+    for _b in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024):
+        _r = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=_b,
+                                          precision=precision.value)
+        _rows.append({"batch": _b, "throughput": float(_r.throughput.magnitude),
+                      "bound": _r.bottleneck})
+    _cur = next(r for r in _rows if r["batch"] == batch.value)
+    charts.sweep(_rows, "batch", "throughput", log_x=True, log_y=True,
+                 x_title="batch size (log)", y_title=f"throughput ({model.value.sample_unit}s/s, log)",
+                 marker={"x": batch.value, "y": _cur["throughput"], "label": f"you: {_cur['bound']}-bound"},
+                 title="Batching buys throughput until the compute roof")
+    return
+
+
+@app.cell
+def _(core, ui):
+    ui.why_panel(
+        r"T = \max\!\Big(\underbrace{\frac{\text{OPs}\cdot B}{\text{Peak}\cdot\eta}}_{\text{compute}},\;"
+        r"\underbrace{\frac{|W|\,(1+0.1B)}{BW_{mem}}}_{\text{memory}}\Big) + t_{dispatch} + L\cdot t_{layer}"
+        r"\qquad I = \frac{\text{OPs}\cdot B}{|W|(1+0.1B)},\quad I^{*} = \frac{\text{Peak}}{BW_{mem}}",
+        explanation=(
+            "Below the ridge point $I^*$ the memory term is larger: the chip waits for bytes (wall 2). "
+            "Above it the compute term dominates (wall 1). Batching reuses every weight byte for $B$ samples, "
+            "so intensity grows roughly linearly with $B$ until the activations traffic ($0.1B$) catches up. "
+            "The model must also **fit**: footprint ≤ memory capacity, or the design is infeasible."
+        ),
+        source="Williams, Waterman & Patterson, *Roofline* (CACM 2009); seed paper §4.1, walls 1–2",
+        resolver=core.SingleNodeModel,
+    )
+    return
+
+
+@app.cell
+def _(ui):
+    ui.step("reflect", body=(
+        "Why does a larger batch barely change the latency of a memory-bound step, yet multiply throughput? "
+        "Find the batch size where your model crosses the ridge point on your accelerator, then check your "
+        "numbers below."
+    ))
+    return
+
+
+@app.cell
+def _(LAB, mo, progress, ui, variant):
+    mo.stop(variant is None, mo.callout(mo.md("Enter your student ID at the top to see your graded questions."),
+                                        kind="info"))
+    answers = ui.answer_inputs(LAB, variant, progress)
+    ui.questions_view(LAB, variant, answers)
+    return (answers,)
+
+
+@app.cell
+async def _(LAB, answers, progress, ui, variant):
+    graded = await ui.grade(LAB, variant, answers, progress)
+    graded.view
+    return (graded,)
+
+
+if __name__ == "__main__":
+    app.run()

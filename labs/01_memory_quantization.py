@@ -1,0 +1,187 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium", app_title="01 · The memory wall and quantization")
+
+
+@app.cell
+def _():
+    import marimo as mo
+    import mlsysim_core as core
+    from mlsys_labs import charts, ui
+    from mlsys_labs.catalog import get_lab
+
+    LAB = get_lab("01_memory_quantization")
+    return LAB, charts, core, mo, ui
+
+
+@app.cell
+async def _(LAB, ui):
+    progress = await ui.load_progress(LAB)
+    return (progress,)
+
+
+@app.cell
+def _(LAB, ui):
+    ui.lab_header(LAB, intro=(
+        "A model must first **fit** in memory, then its weights must **stream** through the memory system "
+        "once per decoding step. Quantization attacks both: fewer bits per weight means a smaller footprint "
+        "and fewer bytes to move. The price is *fidelity* (wall 13): accuracy can drop, and the hardware "
+        "must support the narrow format to compute faster."
+    ))
+    return
+
+
+@app.cell
+def _(progress, ui):
+    student = ui.student_input(progress)
+    student
+    return (student,)
+
+
+@app.cell
+def _(LAB, progress, student, ui):
+    variant = ui.variant_for(LAB, student.value)
+    ui.variant_banner(LAB, variant, progress)
+    return (variant,)
+
+
+@app.cell
+def _(ui):
+    ui.step("predict", "squeeze Llama-3-70B onto one H100")
+    return
+
+
+@app.cell
+def _(ui):
+    pred = ui.prediction(
+        "Llama-3-70B needs about 141 GB at fp16; an H100 has 80 GB. Quantize it to int4. What happens to "
+        "batch-1 decoding on one H100?",
+        ["Still does not fit", "Fits, and each token is about 4× faster", "Fits, but no faster"],
+    )
+    pred
+    return (pred,)
+
+
+@app.cell
+def _(core, mo, ui):
+    _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "MI300X", "L4", "RTX4090", "JetsonOrinNX")}
+    _models = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama3_70B", "Llama2_70B", "Mixtral_8x7B")}
+    hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100")
+    model = ui.zoo_dropdown(_models, label="Model", value="Llama3_70B")
+    target = mo.ui.dropdown(["fp8", "int8", "int4"], value="int4", label="Quantize fp16 weights to")
+    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size")
+    mo.vstack([ui.step("act", "pick a model, a device and a bit width"),
+               mo.hstack([hw, model, target], justify="start"), batch])
+    return batch, hw, model, target
+
+
+@app.cell
+def _(batch, core, hw, model, target):
+    comp = core.CompressionModel().solve(model=model.value, hardware=hw.value, method="quantization",
+                                         target_precision=target.value, batch_size=batch.value)
+    return (comp,)
+
+
+@app.cell
+def _(comp, core, mo, pred, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _c = core.CompressionModel().solve(model=core.Models.get("Llama3_70B"), hardware=core.Hardware.get("H100"),
+                                       method="quantization", target_precision="int4", batch_size=1)
+    _ans = ("Still does not fit" if not _c.fits_after else
+            "Fits, and each token is about 4× faster" if _c.speedup > 2 else "Fits, but no faster")
+    mo.vstack([
+        ui.step("observe"),
+        ui.reveal(pred, _ans, f"int4 stores {ui.fmt(_c.compressed_size)} of weights; speedup {_c.speedup:.2f}×."),
+        ui.metrics([
+            ("fp16 weights", comp.original_size, "fits" if comp.fits_before else "does NOT fit"),
+            (f"{comp.target_bitwidth:g}-bit weights", comp.compressed_size,
+             "fits" if comp.fits_after else "does NOT fit"),
+            ("Compression ratio", f"{comp.compression_ratio:.2f}×", "r = b_base / b"),
+            ("Speedup per step", f"{comp.speedup:.2f}×", f"{comp.regime_before} → {comp.regime_after}"),
+            ("Accuracy change (literature range)",
+             f"{comp.accuracy_delta_low * 100:+.1f} … {comp.accuracy_delta_high * 100:+.1f} pts",
+             "native support" if comp.hardware_supported else "no native math: emulated"),
+        ]),
+        ui.status(comp, ok="The compressed model fits in memory."),
+    ])
+    return
+
+
+@app.cell
+def _(charts, core, hw, mo, model, pred, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _rows = []
+    for _p in ("fp16", "fp8", "int8", "int4"):
+        _r = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=1, precision=_p)
+        _rows.append({"what": f"weights @ {_p}", "GB": float(_r.memory_footprint.to("GB").magnitude)})
+    _cap = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=1).memory_capacity
+    _rows.append({"what": f"{hw.selected_key} memory", "GB": float(_cap.to("GB").magnitude)})
+    charts.bars(_rows, "what", "GB", highlight=f"{hw.selected_key} memory", value_title="GB",
+                title=f"Does {model.selected_key} fit? Footprint per precision vs device memory")
+    return
+
+
+@app.cell
+def _(batch, charts, core, hw, mo, model, pred, target, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _rows = []
+    for _b in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512):
+        for _p in ("fp16", target.value):
+            _r = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=_b, precision=_p)
+            _rows.append({"batch": _b, "latency_ms": float(_r.latency.to("ms").magnitude), "precision": _p})
+    _cur = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=batch.value,
+                                        precision=target.value)
+    charts.sweep(_rows, "batch", "latency_ms", series="precision", log_x=True, log_y=True,
+                 x_title="batch size (log)", y_title="time per decoding step (ms, log)",
+                 marker={"x": batch.value, "y": float(_cur.latency.to("ms").magnitude), "label": "you"},
+                 title="Quantization helps most where the step is memory-bound")
+    return
+
+
+@app.cell
+def _(core, ui):
+    ui.why_panel(
+        r"r = \frac{b_{base}}{b_{target}},\qquad |W|_{target} = \frac{|W|_{fp16}}{r},\qquad "
+        r"\text{speedup} = \frac{\max\big(\frac{\text{OPs}\,B}{\text{Peak}_{16}\,\eta}, \frac{|W|}{BW}\big)}"
+        r"{\max\big(\frac{\text{OPs}\,B}{\text{Peak}_{b}\,\eta}, \frac{|W|/r}{BW}\big)}",
+        explanation=(
+            "In the memory-bound regime the step time is $|W|/BW$, so shrinking the weights by $r$ makes "
+            "each step $r$ times faster. Once the batch is large enough to be compute-bound, only a faster "
+            "narrow-precision math unit helps ($\\text{Peak}_b/\\text{Peak}_{16}$); without native support "
+            "the speedup is 1. Feasibility is the memory wall: $|W| \\le$ capacity."
+        ),
+        source="seed paper §4.3 (wall 13), §4.1 (wall 2); Williams 2009 roofline",
+        resolver=core.CompressionModel,
+    )
+    return
+
+
+@app.cell
+def _(ui):
+    ui.step("reflect", body=(
+        "Where does the fp16 curve meet the quantized curve as the batch grows, and why? Which devices in the "
+        "dropdown gain nothing in compute-bound steps? Write down one accuracy risk you would test before "
+        "shipping the int4 model."
+    ))
+    return
+
+
+@app.cell
+def _(LAB, mo, progress, ui, variant):
+    mo.stop(variant is None, mo.callout(mo.md("Enter your student ID at the top to see your graded questions."),
+                                        kind="info"))
+    answers = ui.answer_inputs(LAB, variant, progress)
+    ui.questions_view(LAB, variant, answers)
+    return (answers,)
+
+
+@app.cell
+async def _(LAB, answers, progress, ui, variant):
+    graded = await ui.grade(LAB, variant, answers, progress)
+    graded.view
+    return (graded,)
+
+
+if __name__ == "__main__":
+    app.run()

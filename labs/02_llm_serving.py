@@ -1,0 +1,198 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium", app_title="02 · LLM serving and the KV cache")
+
+
+@app.cell
+def _():
+    import marimo as mo
+    import mlsysim_core as core
+    from mlsys_labs import charts, ui
+    from mlsys_labs.catalog import get_lab
+
+    LAB = get_lab("02_llm_serving")
+    return LAB, charts, core, mo, ui
+
+
+@app.cell
+async def _(LAB, ui):
+    progress = await ui.load_progress(LAB)
+    return (progress,)
+
+
+@app.cell
+def _(LAB, ui):
+    ui.lab_header(LAB, intro=(
+        "An LLM answers in two phases. **Prefill** reads the whole prompt at once: lots of math, so it is "
+        "compute-bound and sets the *time to first token* (TTFT). **Decode** emits one token at a time and "
+        "re-reads every weight plus the growing **KV cache** each step: memory-bound, it sets the "
+        "*inter-token latency* (ITL). The KV cache also decides how many requests fit at once (wall 5)."
+    ))
+    return
+
+
+@app.cell
+def _(progress, ui):
+    student = ui.student_input(progress)
+    student
+    return (student,)
+
+
+@app.cell
+def _(LAB, progress, student, ui):
+    variant = ui.variant_for(LAB, student.value)
+    ui.variant_banner(LAB, variant, progress)
+    return (variant,)
+
+
+@app.cell
+def _(ui):
+    ui.step("predict", "double the prompt")
+    return
+
+
+@app.cell
+def _(ui):
+    pred = ui.prediction(
+        "Llama-3-8B on an H100, one request. The prompt grows from 4,096 to 8,192 tokens. The time to first "
+        "token…",
+        ["barely changes", "about doubles", "more than doubles"],
+    )
+    pred
+    return (pred,)
+
+
+@app.cell
+def _(core, mo, ui):
+    _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "H200", "B200", "MI300X", "L4")}
+    _models = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Mixtral_8x7B")}
+    hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100")
+    model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B")
+    seq = ui.slider(steps=[512, 1024, 2048, 4096, 8192, 16384, 32768], value=4096,
+                    label="Tokens per request (prompt + output)")
+    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128], value=8, label="Concurrent requests (batch)")
+    mo.vstack([ui.step("act", "grow the context, grow the batch"),
+               mo.hstack([hw, model], justify="start"), seq, batch])
+    return batch, hw, model, seq
+
+
+@app.cell
+def _(batch, core, hw, model, seq):
+    srv = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value,
+                                    batch_size=batch.value)
+    cb = core.ContinuousBatchingModel().solve(model=model.value, hardware=hw.value, max_seq_len=seq.value,
+                                              max_batch_size=4096)
+    return cb, srv
+
+
+@app.cell
+def _(cb, core, mo, pred, srv, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _m, _h = core.Models.get("Llama3_8B"), core.Hardware.get("H100")
+    _t4 = core.ServingModel().solve(model=_m, hardware=_h, seq_len=4096).ttft
+    _t8 = core.ServingModel().solve(model=_m, hardware=_h, seq_len=8192).ttft
+    _ratio = float(_t8 / _t4)
+    _ans = "barely changes" if _ratio < 1.5 else "about doubles" if _ratio < 2.05 else "more than doubles"
+    mo.vstack([
+        ui.step("observe"),
+        ui.reveal(pred, _ans, f"TTFT goes from {ui.fmt(_t4, 'ms')} to {ui.fmt(_t8, 'ms')} ({_ratio:.2f}×): "
+                              "the attention term grows with the square of the prompt."),
+        ui.metrics([
+            ("TTFT (prefill)", srv.ttft, "compute-bound", "ms"),
+            ("ITL (one decode step)", srv.itl, f"{srv.itl_bottleneck}", "ms"),
+            ("KV cache", srv.kv_cache_size, f"weights {ui.fmt(srv.model_weights_size)}"),
+            ("Memory used", f"{srv.memory_utilization:.0%}", f"of {ui.fmt(srv.memory_capacity)}"),
+            ("Requests that fit (paged)", cb.max_active_requests, f"static: {cb.static_max_active_requests}"),
+        ]),
+        ui.status(srv, ok="Weights and KV cache fit in memory."),
+    ])
+    return
+
+
+@app.cell
+def _(batch, charts, mo, pred, srv, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _out = 256
+    charts.waterfall([("prefill → first token (TTFT)", srv.ttft),
+                      (f"decode {_out} more tokens ({_out} × ITL)", srv.itl * _out)],
+                     unit="s", title=f"One response of {_out} output tokens while serving {batch.value} requests")
+    return
+
+
+@app.cell
+def _(batch, charts, core, hw, mo, model, pred, seq, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _rows = []
+    for _b in (1, 2, 4, 8, 16, 32, 64, 128):
+        _r = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value, batch_size=_b)
+        _rows.append({"batch": _b, "GB": float(_r.total_memory_required.to("GB").magnitude)})
+    _cap = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value).memory_capacity
+    _cur = next(r for r in _rows if r["batch"] == batch.value)
+    charts.sweep(_rows, "batch", "GB", log_x=True, x_title="concurrent requests (log)",
+                 y_title="weights + KV cache (GB)", marker={"x": batch.value, "y": _cur["GB"], "label": "you"},
+                 threshold=(float(_cap.to("GB").magnitude), f"{hw.selected_key} memory"),
+                 title=f"The KV cache grows with every request of {seq.value} tokens")
+    return
+
+
+@app.cell
+def _(cb, charts, mo, pred, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    charts.bars([{"allocation": "static (reserve max length)", "requests": cb.static_max_active_requests},
+                 {"allocation": f"paged ({cb.page_size}-token pages)", "requests": cb.max_active_requests}],
+                "allocation", "requests", highlight=f"paged ({cb.page_size}-token pages)",
+                value_title="requests that fit in the KV budget",
+                title=f"PagedAttention: {cb.speedup_vs_static:.1f}× more throughput than static allocation")
+    return
+
+
+@app.cell
+def _(core, ui):
+    ui.why_panel(
+        r"\text{TTFT} = \frac{2PnB + 4Ld\,n S B}{\text{Peak}\cdot\eta} + t_{dispatch},\qquad "
+        r"\text{KV} = 2\,L\,H_{kv}\,d_{head}\,b\; S\,B,\qquad "
+        r"\text{ITL} = \frac{|W| + \text{KV}}{BW_{mem}} + L\,t_{layer}"
+        r"\\[6pt] N_{static} = \Big\lfloor \frac{M_{KV}}{k\,S_{max}} \Big\rfloor,\qquad "
+        r"N_{paged} = \Big\lfloor \frac{M_{KV}}{k\,p\,E[\lceil S/p \rceil]} \Big\rfloor",
+        explanation=(
+            "Prefill does $2P$ FLOPs per token plus attention that grows with $S^2$, so TTFT is a "
+            "compute-bound, super-linear function of the prompt. Decode must read all weights $|W|$ and the "
+            "KV cache every step, so ITL is memory-bound and grows with batch × context. Static allocation "
+            "reserves $S_{max}$ tokens per request; paging reserves only what a request uses (rounded up to a "
+            "page of $p$ tokens), so more requests fit in the same memory $M_{KV}$."
+        ),
+        source="seed paper §4.1 (walls 4–5); Kwon et al. 2023 (PagedAttention); Yu et al. 2022 (Orca)",
+        resolver=core.ServingModel,
+    )
+    return
+
+
+@app.cell
+def _(ui):
+    ui.step("reflect", body=(
+        "Which phase would you run on a compute-rich chip and which on a bandwidth-rich one (disaggregated "
+        "serving)? At what batch does your configuration run out of memory, and which wall do you hit first: "
+        "serving latency (4) or batching capacity (5)?"
+    ))
+    return
+
+
+@app.cell
+def _(LAB, mo, progress, ui, variant):
+    mo.stop(variant is None, mo.callout(mo.md("Enter your student ID at the top to see your graded questions."),
+                                        kind="info"))
+    answers = ui.answer_inputs(LAB, variant, progress)
+    ui.questions_view(LAB, variant, answers)
+    return (answers,)
+
+
+@app.cell
+async def _(LAB, answers, progress, ui, variant):
+    graded = await ui.grade(LAB, variant, answers, progress)
+    graded.view
+    return (graded,)
+
+
+if __name__ == "__main__":
+    app.run()

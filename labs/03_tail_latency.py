@@ -1,0 +1,213 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium", app_title="03 · Tail latency and batching")
+
+
+@app.cell
+def _():
+    import marimo as mo
+    import mlsysim_core as core
+    from mlsys_labs import charts, ui
+    from mlsys_labs.catalog import get_lab
+
+    LAB = get_lab("03_tail_latency")
+    return LAB, charts, core, mo, ui
+
+
+@app.cell
+async def _(LAB, ui):
+    progress = await ui.load_progress(LAB)
+    return (progress,)
+
+
+@app.cell
+def _(LAB, ui):
+    ui.lab_header(LAB, intro=(
+        "Requests arrive at random. Even when the servers are busy only part of the time, some requests land "
+        "behind others and wait. The **P99** latency (what the slowest 1 % of users see) explodes as "
+        "utilization approaches 1, long before the servers are \"full\". Then you let an optimizer pick the "
+        "largest LLM batch that still meets a latency SLA."
+    ))
+    return
+
+
+@app.cell
+def _(progress, ui):
+    student = ui.student_input(progress)
+    student
+    return (student,)
+
+
+@app.cell
+def _(LAB, progress, student, ui):
+    variant = ui.variant_for(LAB, student.value)
+    ui.variant_banner(LAB, variant, progress)
+    return (variant,)
+
+
+@app.cell
+def _(ui):
+    ui.step("predict", "from 50 % to 90 % busy")
+    return
+
+
+@app.cell
+def _(ui):
+    pred = ui.prediction(
+        "Four replicas serve requests that take 20 ms each. Traffic grows until they are 90 % busy instead of "
+        "50 %. The P99 *queueing wait* grows by about…",
+        ["2×", "5×", "10× or more"],
+    )
+    pred
+    return (pred,)
+
+
+@app.cell
+def _(mo, ui):
+    qps = ui.slider(10, 600, step=10, value=150, label="Arrival rate (requests/s)")
+    service = ui.slider(5, 100, step=5, value=20, label="Service time per request (ms)")
+    replicas = ui.slider(1, 32, step=1, value=4, label="Replicas")
+    slo = ui.slider(20, 500, step=10, value=100, label="P99 latency SLO (ms)")
+    mo.vstack([ui.step("act", "load the queue"), qps, service, replicas, slo])
+    return qps, replicas, service, slo
+
+
+@app.cell
+def _(core, qps, replicas, service, slo):
+    tail = core.TailLatencyModel().solve(arrival_rate=core.Q_(qps.value, "request/s"),
+                                         service_latency=core.Q_(service.value, "ms"),
+                                         num_replicas=replicas.value, slo_latency=core.Q_(slo.value, "ms"))
+    return (tail,)
+
+
+@app.cell
+def _(core, mo, pred, tail, ui):
+    mo.stop(*ui.prediction_gate(pred))
+
+    def _wait(rho):
+        return core.TailLatencyModel().solve(arrival_rate_qps=rho * 4 / 0.020, service_latency_ms=20.0,
+                                             num_replicas=4).p99_wait
+    _ratio = float(_wait(0.9) / _wait(0.5))
+    _ans = "2×" if _ratio < 3.5 else "5×" if _ratio < 7.5 else "10× or more"
+    _stable = tail.is_stable
+    mo.vstack([
+        ui.step("observe"),
+        ui.reveal(pred, _ans, f"The P99 wait grows {_ratio:.1f}×: waiting time scales like 1/(1 − ρ)."),
+        ui.metrics([
+            ("Utilization ρ", f"{tail.utilization:.0%}", "λ / (c·μ)"),
+            ("P(wait)", f"{tail.wait_probability:.0%}", "Erlang C"),
+            ("P50 latency", tail.p50_latency if _stable else "∞", "median user", "ms"),
+            ("P99 latency", tail.p99_latency if _stable else "∞", f"SLO {ui.fmt(tail.slo_latency, 'ms')}", "ms"),
+            ("Capacity", tail.capacity, "requests/s at ρ = 1"),
+        ]),
+        ui.status(tail, ok="Stable queue and the P99 meets the SLO."),
+    ])
+    return
+
+
+@app.cell
+def _(charts, core, mo, pred, qps, replicas, service, slo, tail, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _cap = replicas.value * 1000.0 / service.value
+    _rows = []
+    for _k in range(1, 50):
+        _lam = _cap * _k / 50
+        _r = core.TailLatencyModel().solve(arrival_rate_qps=_lam, service_latency_ms=float(service.value),
+                                           num_replicas=replicas.value)
+        _rows.append({"rho": _k / 50, "p99": float(_r.p99_latency.to("ms").magnitude),
+                      "p50": float(_r.p50_latency.to("ms").magnitude)})
+    _long = [{"rho": r["rho"], "ms": r[k], "percentile": k.upper()} for r in _rows for k in ("p50", "p99")]
+    _mark = ({"x": tail.utilization, "y": float(tail.p99_latency.to("ms").magnitude), "label": "you (P99)"}
+             if tail.is_stable else None)
+    charts.sweep(_long, "rho", "ms", series="percentile", log_y=True, x_title="utilization ρ",
+                 y_title="latency (ms, log)", marker=_mark, threshold=(float(slo.value), "SLO"),
+                 title=f"The hockey stick: {replicas.value} replica(s), {service.value} ms per request")
+    return
+
+
+@app.cell
+def _(core, mo, ui):
+    _models = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_13B", "Llama2_7B")}
+    _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "L4", "MI300X")}
+    bo_model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B")
+    bo_hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100")
+    bo_qps = ui.slider(1, 60, step=1, value=20, label="LLM requests per second")
+    bo_sla = ui.slider(1, 20, step=0.5, value=5, label="P99 SLA for a 128-token answer (s)")
+    mo.vstack([mo.md("### Part B · the batching optimizer\nContinuous batching serves many requests per decode "
+                     "step. Bigger batches raise capacity but slow every token. Which batch is best?"),
+               mo.hstack([bo_model, bo_hw], justify="start"), bo_qps, bo_sla])
+    return bo_hw, bo_model, bo_qps, bo_sla
+
+
+@app.cell
+def _(bo_hw, bo_model, bo_qps, bo_sla, charts, core, mo, pred, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _opt = core.BatchingOptimizer().solve(model=bo_model.value, hardware=bo_hw.value, seq_len=2048,
+                                          sla_latency=core.Q_(bo_sla.value, "s"), arrival_rate_qps=bo_qps.value,
+                                          output_tokens=128, max_search_batch=64)
+    _rows = [{"batch": c["batch_size"], "p99_s": c["p99_ms"] / 1000} for c in _opt.candidates
+             if c["p99_ms"] != float("inf")]
+    _best = ({"x": _opt.best_batch_size, "y": float(_opt.p99_latency.to("s").magnitude),
+              "label": f"best: batch {_opt.best_batch_size}"} if _opt.feasible and _opt.p99_latency is not None
+             else None)
+    mo.vstack([
+        ui.metrics([("Best max batch", _opt.best_batch_size, "largest that meets the SLA"),
+                    ("P99 at best", _opt.p99_latency, "", "s"),
+                    ("Capacity", _opt.max_throughput, "tokens/s"),
+                    ("Utilization", f"{_opt.utilization:.0%}", "of the batch slots")]),
+        ui.status(_opt, ok="A batch size meets the SLA."),
+        charts.sweep(_rows, "batch", "p99_s", x_title="max batch size", y_title="P99 latency (s)",
+                     marker=_best, threshold=(float(bo_sla.value), "SLA"),
+                     title="Too small: the queue is unstable; too large: every token is slow")
+        if _rows else mo.md("_No stable batch size: add capacity or lower the load._"),
+    ])
+    return
+
+
+@app.cell
+def _(core, ui):
+    ui.why_panel(
+        r"\mu = \frac{1}{t_{service}},\quad \rho = \frac{\lambda}{c\,\mu},\quad "
+        r"P_{wait} = C(c, \lambda/\mu),\quad "
+        r"t_{q}(p) = \frac{\ln(P_{wait}/(1-p))}{c\mu - \lambda}\cdot\frac{1 + cv^2}{2},\quad "
+        r"P_{99} = t_{service} + t_q(0.99)",
+        explanation=(
+            "$C(c, a)$ is the Erlang-C probability that an arriving request must wait when $c$ servers face an "
+            "offered load $a = \\lambda/\\mu$. The denominator $c\\mu - \\lambda$ is the spare capacity: as "
+            "$\\rho \\to 1$ it goes to zero and the tail diverges. The batching optimizer applies the same queue "
+            "to batch slots: service time $T(b) = \\text{TTFT} + n_{out}\\cdot\\text{ITL}(b)$ with $c = b$."
+        ),
+        source="Erlang (1917); Kingman (1961); seed paper §4.1 (wall 7); Yu et al. 2022 (Orca)",
+        resolver=core.TailLatencyModel,
+    )
+    return
+
+
+@app.cell
+def _(ui):
+    ui.step("reflect", body=(
+        "Why would an operator run servers at 60 % utilization on purpose? With your SLO, how much traffic can "
+        "one more replica absorb, and is that more or less than its 1/c share of the capacity?"
+    ))
+    return
+
+
+@app.cell
+def _(LAB, mo, progress, ui, variant):
+    mo.stop(variant is None, mo.callout(mo.md("Enter your student ID at the top to see your graded questions."),
+                                        kind="info"))
+    answers = ui.answer_inputs(LAB, variant, progress)
+    ui.questions_view(LAB, variant, answers)
+    return (answers,)
+
+
+@app.cell
+async def _(LAB, answers, progress, ui, variant):
+    graded = await ui.grade(LAB, variant, answers, progress)
+    graded.view
+    return (graded,)
+
+
+if __name__ == "__main__":
+    app.run()

@@ -1,0 +1,50 @@
+/* Registers the site's service worker and hands it the URLs this page loaded before the worker
+ * controlled it, so a lab opened once can be reopened offline. Sets window.__mlsysOffline when the
+ * worker confirms ({build}); dispatches "mlsys-offline-ready" on window; window.__mlsysCacheNow()
+ * returns a promise resolved when everything loaded so far is cached. */
+(function () {
+  "use strict";
+  if (!("serviceWorker" in navigator) || !/^https?:$/.test(location.protocol)) return;
+  var root = new URL(".", document.currentScript.src).href;
+  var sent = new Set();
+  var timer = null;
+
+  function urls() {
+    var out = [location.href.split("#")[0]];
+    performance.getEntriesByType("resource").forEach(function (e) { out.push(e.name); });
+    return out.filter(function (u) { return u.indexOf(root) === 0 && !sent.has(u); });
+  }
+
+  function post(worker, force) {
+    var list = urls();
+    if (!worker || (!list.length && !force)) return;
+    list.forEach(function (u) { sent.add(u); });
+    worker.postMessage({ type: "cache", urls: list });
+  }
+
+  navigator.serviceWorker.addEventListener("message", function (event) {
+    if (event.data && event.data.type === "cached") {
+      window.__mlsysOffline = { build: event.data.build, at: Date.now() };
+      window.dispatchEvent(new CustomEvent("mlsys-offline-ready", { detail: event.data }));
+    }
+  });
+
+  navigator.serviceWorker.register(root + "sw.js", { scope: root }).then(function () {
+    return navigator.serviceWorker.ready;
+  }).then(function (reg) {
+    /* resolves once the worker has cached everything this page loaded so far */
+    window.__mlsysCacheNow = function () {
+      return new Promise(function (resolve) {
+        window.addEventListener("mlsys-offline-ready", function (e) { resolve(e.detail.build); }, { once: true });
+        post(reg.active, true);
+      });
+    };
+    post(reg.active);
+    if ("PerformanceObserver" in window) {
+      new PerformanceObserver(function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () { post(reg.active); }, 1000);
+      }).observe({ type: "resource", buffered: true });
+    }
+  }).catch(function (e) { console.warn("service worker:", e); });
+})();

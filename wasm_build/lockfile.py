@@ -1,0 +1,139 @@
+"""Write ``pyodide-lock.json`` for our own runtime folder.
+
+Our own small writer (``pyodide-lock`` 0.1 cannot read Pyodide 314 lockfiles; 0.2 needs Python >= 3.12):
+the info block comes from the npm package's lockfile; each wheel gets name, version, file_name, sha256,
+imports, depends (Requires-Dist evaluated for sys_platform == "emscripten"), install_dir "site".
+Every dependency must itself be in the lock, at a version its dependents accept, or the build fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from email.parser import Parser
+from pathlib import Path
+
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name, parse_wheel_filename
+from packaging.version import Version
+
+# Marker environment of Pyodide 314 (Python 3.14.0, emscripten 5.0.3, wasm32).
+EMSCRIPTEN_ENV = {
+    "implementation_name": "cpython",
+    "implementation_version": "3.14.0",
+    "os_name": "posix",
+    "platform_machine": "wasm32",
+    "platform_python_implementation": "CPython",
+    "platform_release": "5.0.3",
+    "platform_system": "Emscripten",
+    "platform_version": "#1",
+    "python_full_version": "3.14.0",
+    "python_version": "3.14",
+    "sys_platform": "emscripten",
+    "extra": "",
+}
+
+
+class LockError(RuntimeError):
+    pass
+
+
+@dataclass
+class WheelInfo:
+    path: Path
+    name: str  # canonical
+    display_name: str
+    version: str
+    sha256: str
+    imports: list[str]
+    requires: list[Requirement] = field(default_factory=list)
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _imports(zf: zipfile.ZipFile, dist_info: str) -> list[str]:
+    names = zf.namelist()
+    top = f"{dist_info}/top_level.txt"
+    if top in names:
+        mods = [m.strip().split("/")[0] for m in zf.read(top).decode().splitlines() if m.strip()]
+        return sorted({m for m in mods if m.isidentifier()})
+    mods = set()
+    for n in names:
+        first = n.split("/", 1)[0]
+        if first.endswith((".dist-info", ".data")):
+            continue
+        if "/" in n:
+            if first.isidentifier() and (n == f"{first}/__init__.py" or n.startswith(f"{first}/")):
+                # a package dir (regular or namespace) — require at least one .py inside
+                if n.endswith(".py"):
+                    mods.add(first)
+        elif n.endswith(".py") and n[:-3].isidentifier():
+            mods.add(n[:-3])
+    return sorted(mods)
+
+
+def read_wheel(path: Path) -> WheelInfo:
+    name, ver, _, _ = parse_wheel_filename(path.name)
+    with zipfile.ZipFile(path) as zf:
+        dist_info = next(n.split("/")[0] for n in zf.namelist() if n.split("/")[0].endswith(".dist-info")
+                         and n.endswith("/METADATA"))
+        meta = Parser().parsestr(zf.read(f"{dist_info}/METADATA").decode("utf-8"))
+        imports = _imports(zf, dist_info)
+    requires = [Requirement(r) for r in meta.get_all("Requires-Dist") or []]
+    return WheelInfo(path, canonicalize_name(name), meta["Name"], str(ver), sha256_file(path), imports, requires)
+
+
+def browser_requirements(w: WheelInfo) -> list[Requirement]:
+    """Requirements that apply in Pyodide (markers evaluated for emscripten, no extras)."""
+    out = []
+    for r in w.requires:
+        if r.marker is None or Marker(str(r.marker)).evaluate(EMSCRIPTEN_ENV):
+            out.append(r)
+    return out
+
+
+def check_closure(wheels: dict[str, WheelInfo]) -> None:
+    """Every browser requirement present and satisfied by the pinned version; else a clear error."""
+    problems = []
+    for w in wheels.values():
+        for r in browser_requirements(w):
+            dep = canonicalize_name(r.name)
+            if dep not in wheels:
+                problems.append(f"{w.name} {w.version} requires {r} but {dep} is not in requirements/browser.txt")
+            elif r.specifier and not r.specifier.contains(Version(wheels[dep].version), prereleases=True):
+                problems.append(f"{w.name} {w.version} requires {r} but browser.txt pins {dep}=={wheels[dep].version}")
+    if problems:
+        raise LockError("browser runtime is inconsistent:\n- " + "\n- ".join(problems))
+
+
+def build_lock(info: dict, wheels: dict[str, WheelInfo]) -> dict:
+    check_closure(wheels)
+    packages = {}
+    for key in sorted(wheels):
+        w = wheels[key]
+        deps = sorted({canonicalize_name(r.name) for r in browser_requirements(w)})
+        packages[key] = {
+            "name": w.display_name,
+            "version": w.version,
+            "file_name": w.path.name,
+            "install_dir": "site",
+            "sha256": w.sha256,
+            "package_type": "package",
+            "imports": w.imports,
+            "depends": deps,
+            "unvendored_tests": False,
+        }
+    return {"info": info, "packages": packages}
+
+
+def write_lock(lock: dict, path: Path) -> None:
+    path.write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n", encoding="utf-8")

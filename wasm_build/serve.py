@@ -1,0 +1,59 @@
+"""Static server for the built site on 127.0.0.1 with the types a WASM site needs.
+
+No COOP/COEP: marimo's WASM runtime does not need SharedArrayBuffer (checked in the browser tests).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import mimetypes
+import socketserver
+import threading
+from pathlib import Path
+
+TYPES = {
+    ".wasm": "application/wasm",
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".json": "application/json",
+    ".whl": "application/zip",
+    ".zip": "application/zip",
+    ".woff2": "font/woff2",
+    ".svg": "image/svg+xml",
+    ".css": "text/css",
+    ".html": "text/html",
+}
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**mimetypes.types_map, **TYPES, "": "application/octet-stream"}
+    quiet = False
+
+    def end_headers(self):
+        path = self.path.split("?", 1)[0]
+        if path.endswith(("/sw.js", "/manifest.json")) or path.endswith("/") or path.endswith(".html"):
+            self.send_header("Cache-Control", "no-cache")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        super().end_headers()
+
+    def log_message(self, fmt, *args):
+        if not self.quiet:
+            super().log_message(fmt, *args)
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> Server:
+    handler = functools.partial(type("H", (SiteHandler,), {"quiet": quiet}), directory=str(root))
+    return Server((host, port), handler)
+
+
+def serve_in_thread(root: Path, port: int = 0, quiet: bool = True) -> tuple[Server, str]:
+    """Start a server on an ephemeral port in a daemon thread; returns (server, base URL with '/')."""
+    srv = make_server(root, port=port, quiet=quiet)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv, f"http://127.0.0.1:{srv.server_address[1]}/"
