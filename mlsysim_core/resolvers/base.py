@@ -14,7 +14,7 @@ An infeasible design is a *result* (``feasible=False``, ``binding_wall`` set), n
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal, Optional
+from typing import Annotated, Any, ClassVar, Literal, Optional, get_args
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 
@@ -38,6 +38,18 @@ def Qty(unit: str) -> Any:
     return Annotated[Quantity, _UnitMeta(unit), PlainSerializer(lambda q: f"{q:~P}", return_type=str)]
 
 
+def _find_unit(metadata, annotation) -> UnitSpec | None:
+    """The Qty() unit of a field, also inside Optional[Qty(...)] / Union[...]."""
+    for meta in metadata:
+        if isinstance(meta, _UnitMeta):
+            return meta.spec
+    for arg in get_args(annotation):
+        for meta in getattr(arg, "__metadata__", ()):
+            if isinstance(meta, _UnitMeta):
+                return meta.spec
+    return None
+
+
 class Result(BaseModel):
     """Base of every resolver result.
 
@@ -59,9 +71,9 @@ class Result(BaseModel):
         super().__pydantic_init_subclass__(**kwargs)
         units: dict[str, UnitSpec] = {}
         for name, field in cls.model_fields.items():
-            for meta in field.metadata:
-                if isinstance(meta, _UnitMeta):
-                    units[name] = meta.spec
+            spec = _find_unit(field.metadata, field.annotation)
+            if spec is not None:
+                units[name] = spec
         cls._units = units
 
     @classmethod
