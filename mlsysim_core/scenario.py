@@ -65,8 +65,8 @@ class Metric:
 
 
 def _num(x: float) -> str:
-    """Readable number: thousands separators from 100 up to 1e15, 4 significant digits otherwise."""
-    return f"{x:,.0f}" if 100 <= abs(x) < 1e15 else f"{x:.4g}"
+    """Readable number: thousands separators from 100 up to 1e9, 4 significant digits otherwise."""
+    return f"{x:,.0f}" if 100 <= abs(x) < 1e9 else f"{x:.4g}"
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,9 @@ def pyodide_tarball(log=print) -> Path:
     return tgz
 
 
-CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json",
-              "pyodide.js", "package.json")
+# marimo's worker bundles its own loader and fetches pyodide.asm.{mjs,wasm} + python_stdlib.zip; pyodide.mjs
+# is kept for anyone loading the runtime directly.
+CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 
 
 def extract_core(tgz: Path, dest: Path) -> dict:

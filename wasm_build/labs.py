@@ -106,11 +106,7 @@ _MANIFEST_LINK = re.compile(r'\s*<link rel="manifest"[^>]*>')
 _DESC = re.compile(r'<meta name="description" content="[^"]*"\s*/?>')
 _TITLE = re.compile(r"<title>.*?</title>", re.S)
 
-SW_SNIPPET = """<script data-mlsys="sw">
-if ("serviceWorker" in navigator && location.protocol.startsWith("http")) {
-  navigator.serviceWorker.register("../sw.js", { scope: "../" }).catch(function (e) { console.warn("service worker:", e); });
-}
-</script>"""
+SW_SNIPPET = '<script src="../register.js"></script>'
 
 
 def patch_page(text: str, lab: LabInfo) -> str:

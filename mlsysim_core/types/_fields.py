@@ -32,9 +32,23 @@ def QuantityOf(kind: str, *, allow_zero: bool = False, positive: bool = True) ->
 
 
 class Frozen(BaseModel):
-    """Base for immutable, strictly-validated engine types."""
+    """Base for immutable, strictly-validated engine types.
+
+    Derived base-unit floats are cached on the instance (``functools.cached_property``); ``model_copy``
+    re-validates ``update`` and drops those caches so a modified copy never reuses stale numbers.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, validate_default=True)
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False):
+        if update:
+            data = {name: getattr(self, name) for name in type(self).model_fields}
+            data.update(update)
+            return type(self).model_validate(data)
+        copied = super().model_copy(deep=deep)
+        for key in [k for k in copied.__dict__ if k not in type(self).model_fields]:
+            del copied.__dict__[key]
+        return copied
 
 
 class Provenance(Frozen):

@@ -1,0 +1,201 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium", app_title="06 · Scaling to 1000 GPUs: 3D parallelism")
+
+
+@app.cell
+def _():
+    import marimo as mo
+    import mlsysim_core as core
+    from mlsys_labs import charts, ui
+    from mlsys_labs.catalog import get_lab
+
+    LAB = get_lab("06_scaling_parallelism")
+    return LAB, charts, core, mo, ui
+
+
+@app.cell
+async def _(LAB, ui):
+    progress = await ui.load_progress(LAB)
+    return (progress,)
+
+
+@app.cell
+def _(LAB, ui):
+    ui.lab_header(LAB, intro=(
+        "A 70-billion-parameter model does not fit on one GPU, and one GPU would need years to train it. "
+        "Three ways to split the work: **tensor** (split each layer), **pipeline** (split the layer stack) and "
+        "**data** parallelism (split the batch). Each buys capacity with communication or idle time (wall 14)."
+    ))
+    return
+
+
+@app.cell
+def _(progress, ui):
+    student = ui.student_input(progress)
+    student
+    return (student,)
+
+
+@app.cell
+def _(LAB, progress, student, ui):
+    variant = ui.variant_for(LAB, student.value)
+    ui.variant_banner(LAB, variant, progress)
+    return (variant,)
+
+
+@app.cell
+def _(ui):
+    ui.step("predict", "how to cut a 70B model into 1,024 pieces")
+    return
+
+
+@app.cell
+def _(ui):
+    pred = ui.prediction(
+        "Llama-3-70B, 1,024 H100s (128 DGX nodes on InfiniBand NDR), global batch 1,024 sequences of 4,096 "
+        "tokens. Which layout gives the highest MFU?",
+        ["Pure data parallel (TP 1, PP 1)", "Tensor parallel inside each node + pipeline + data parallel",
+         "Tensor parallel across nodes (TP > 8)"],
+    )
+    pred
+    return (pred,)
+
+
+@app.cell
+def _(core, mo, ui):
+    _clusters = {c: core.Systems.Clusters.get(c) for c in ("Training_1K", "Research_256", "Lab_64_H100", "B200_1K")}
+    cluster = ui.zoo_dropdown(_clusters, label="Cluster", value="Training_1K")
+    model = ui.zoo_dropdown({m: core.Models.get(m) for m in ("Llama3_70B", "Llama2_70B", "Llama3_8B")},
+                            label="Model", value="Llama3_70B")
+    tp = mo.ui.dropdown(["1", "2", "4", "8"], value="8", label="Tensor parallel (TP)")
+    pp = mo.ui.dropdown(["1", "2", "4", "8", "16"], value="4", label="Pipeline parallel (PP)")
+    batch = ui.slider(steps=[256, 512, 1024, 2048, 4096], value=1024, label="Global batch (sequences of 4096)")
+    overlap = mo.ui.checkbox(value=True, label="Overlap DP all-reduce with compute")
+    mo.vstack([ui.step("act", "choose TP × PP; data parallel takes the rest"),
+               mo.hstack([cluster, model, tp, pp], justify="start"), batch, overlap])
+    return batch, cluster, model, overlap, pp, tp
+
+
+@app.cell
+def _(batch, cluster, core, mo, model, overlap, pp, tp):
+    _n = cluster.value.total_accelerators
+    _group = int(tp.value) * int(pp.value)
+    mo.stop(_n % _group != 0 or batch.value < _n // _group,
+            mo.callout(mo.md(f"TP × PP = {_group} must divide {_n} GPUs, and the batch must be ≥ the data-parallel "
+                             f"degree ({_n // max(_group, 1)})."), kind="warn"))
+    dist = core.DistributedModel().solve(model=model.value, fleet=cluster.value, batch_size=batch.value,
+                                         precision="bf16", tp_size=int(tp.value), pp_size=int(pp.value),
+                                         overlap_comm=overlap.value, seq_len=4096)
+    return (dist,)
+
+
+@app.cell
+def _(dist, mo, pred, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _p = dist.parallelism
+    mo.vstack([
+        ui.step("observe"),
+        ui.metrics([
+            ("Step time", dist.step_latency_total, f"TP {_p.get('tp')} · PP {_p.get('pp')} · DP {_p.get('dp')}", "s"),
+            ("MFU", f"{dist.mfu:.1%}", "model FLOPs delivered / peak"),
+            ("Scaling efficiency", f"{dist.scaling_efficiency:.0%}", "T_compute / T_step"),
+            ("Bubble", f"{dist.bubble_fraction:.1%}", f"{dist.microbatch_count} micro-batches"),
+            ("Memory per GPU", dist.memory_per_accelerator, f"of {ui.fmt(dist.memory_capacity)}"),
+        ]),
+        ui.status(dist, ok="Every rank fits in memory."),
+        ui.trace(dist),
+    ])
+    return
+
+
+@app.cell
+def _(charts, dist, mo, pred, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    charts.waterfall([
+        ("compute", dist.compute_latency),
+        ("tensor-parallel all-reduces", dist.tp_communication_latency),
+        ("pipeline sends", dist.pp_communication_latency),
+        ("data-parallel all-reduce (exposed)", dist.exposed_communication_latency),
+        ("pipeline bubble", dist.pipeline_bubble_latency),
+    ], unit="s", title="Where one training step goes")
+    return
+
+
+@app.cell
+def _(batch, cluster, core, mo, model, ui):
+    mo.stop(cluster.value.total_accelerators > 4096, mo.md("_Cluster too large to search interactively._"))
+    opt = core.ParallelismOptimizer().solve(model=model.value, fleet=cluster.value, batch_size=batch.value,
+                                            precision="bf16", seq_len=4096, top_k=8)
+    return (opt,)
+
+
+@app.cell
+def _(charts, dist, mo, opt, pred, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _best = opt.best_config
+    _tp, _pp = _best.get("tp", 1), _best.get("pp", 1)
+    _ans = ("Pure data parallel (TP 1, PP 1)" if _tp == 1 and _pp == 1 else
+            "Tensor parallel inside each node + pipeline + data parallel" if _tp <= 8 else
+            "Tensor parallel across nodes (TP > 8)")
+    _rows = [{"layout": f"TP{c['config']['tp']}·PP{c['config']['pp']}·DP{c['config']['dp']}",
+              "MFU %": 100 * c["mfu"]} for c in opt.top_candidates]
+    _yours = f"TP{dist.parallelism.get('tp')}·PP{dist.parallelism.get('pp')}·DP{dist.parallelism.get('dp')}"
+    if _yours not in {r["layout"] for r in _rows}:
+        _rows.append({"layout": _yours, "MFU %": 100 * dist.mfu})
+    mo.vstack([
+        mo.md("### The parallelism optimizer"),
+        ui.reveal(pred, _ans, f"Best: TP {_tp} · PP {_pp} · DP {_best.get('dp')} at MFU {opt.best_mfu:.1%} "
+                              f"({opt.total_searched} layouts priced, {opt.memory_rejected} rejected for memory)."),
+        charts.bars(_rows, "layout", "MFU %", highlight=_yours, value_title="MFU (%)",
+                    title="Top layouts found by the optimizer (yours highlighted)"),
+    ])
+    return
+
+
+@app.cell
+def _(core, ui):
+    ui.why_panel(
+        r"T_{step} = T_{compute} + T_{TP} + T_{PP} + T_{DP}^{exposed} + T_{bubble},\qquad "
+        r"\text{bubble} = \frac{p-1}{v\,m + p - 1},\qquad "
+        r"\text{MFU} = \frac{6\,P\,B\,S}{N\cdot\text{Peak}\cdot T_{step}}",
+        explanation=(
+            "Tensor parallelism splits every layer and all-reduces activations 4× per layer per micro-batch: "
+            "cheap on NVLink, ruinous across the fabric. Pipeline parallelism only sends activations at stage "
+            "boundaries but idles stages while the pipeline fills and drains (the bubble, shrinking with more "
+            "micro-batches $m$). Data parallelism all-reduces the gradients once per step and can overlap it."
+        ),
+        source="Narayanan et al. 2021 (Megatron-LM 3D parallelism); seed paper §4.4 (wall 14)",
+        resolver=core.DistributedModel,
+    )
+    return
+
+
+@app.cell
+def _(ui):
+    ui.step("reflect", body=(
+        "Why does the optimizer keep TP within 8? What happens to the bubble when you halve the global batch, "
+        "and why? Which term would a faster fabric shrink, and which would it leave untouched?"
+    ))
+    return
+
+
+@app.cell
+def _(LAB, mo, progress, ui, variant):
+    mo.stop(variant is None, mo.callout(mo.md("Enter your student ID at the top to see your graded questions."),
+                                        kind="info"))
+    answers = ui.answer_inputs(LAB, variant, progress)
+    ui.questions_view(LAB, variant, answers)
+    return (answers,)
+
+
+@app.cell
+async def _(LAB, answers, progress, ui, variant):
+    graded = await ui.grade(LAB, variant, answers, progress)
+    graded.view
+    return (graded,)
+
+
+if __name__ == "__main__":
+    app.run()
