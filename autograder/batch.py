@@ -19,6 +19,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import sys
 import time
@@ -42,7 +43,7 @@ _EPOCH = datetime.min.replace(tzinfo=timezone.utc)
 
 def slug(text: str, n: int = 40) -> str:
     """Filesystem-safe, collision-resistant name for arbitrary text (student ids, file names)."""
-    base = _SAFE.sub("_", text)[:n].lstrip(".") or "x"
+    base = _SAFE.sub("_", text)[:n].lstrip(".-") or "x"
     return f"{base}-{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
@@ -202,39 +203,56 @@ def grades_csv(kept: list) -> str:
     return buf.getvalue()
 
 
-def _safe_join(out: Path, *parts: str) -> Path:
-    p = out.joinpath(*parts)
-    root = out.resolve()
-    rp = p.resolve()
-    if root != rp and root not in rp.parents:
-        raise ValueError(f"refusing to write outside {out}")
-    return p
+_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,120}")
 
 
-def _write_json(path: Path, obj) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(obj, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8")
+_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,120}")
+
+
+def _safe_part(part: str) -> str:
+    """A sanitised path component; anything that could leave the output folder (separators, '.', '..',
+    leading dots) is refused — checked lexically on every component we build."""
+    if not _PART.fullmatch(part) or part in (".", ".."):
+        raise ValueError(f"refusing unsafe output path component {part!r}")
+    return part
+
+
+class _Writer:
+    def __init__(self, root: Path):
+        self.root = str(root)
+        self.dirs: set = set()
+
+    def write_json(self, rel_parts: tuple, obj) -> str:
+        rel = "/".join(_safe_part(p) for p in rel_parts)
+        path = os.path.join(self.root, *rel_parts)
+        d = os.path.dirname(path)
+        if d not in self.dirs:
+            os.makedirs(d, exist_ok=True)
+            self.dirs.add(d)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(json.dumps(obj, ensure_ascii=False, allow_nan=False))
+        return rel
 
 
 def write_outputs(batch: BatchResult, out: str | Path, *, reveal: bool = False) -> dict:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    writer = _Writer(out)
     paths: dict[int, str] = {}
     counters: dict[tuple, int] = {}
     for i, r in enumerate(batch.entries):
         if r.status == "rejected":
-            p = _safe_join(out, "rejected", f"{i:05d}-{slug(r.source.rsplit('/', 1)[-1])}", "results.json")
+            parts = ("rejected", f"{i:05d}-{slug(r.source.rsplit('/', 1)[-1])}", "results.json")
         else:
             lab = r.lab if _LAB_DIR.fullmatch(r.lab or "") else slug(r.lab or "unknown")
-            d = _safe_join(out, "results", lab, slug(normalize_student(r.student)))
+            who = slug(normalize_student(r.student))
             if r.status == "superseded":
-                k = counters.get((r.lab, r.student), 0) + 1
-                counters[(r.lab, r.student)] = k
-                p = d / f"superseded-{k}.json"
+                k = counters.get((lab, who), 0) + 1
+                counters[(lab, who)] = k
+                parts = ("results", lab, who, f"superseded-{k}.json")
             else:
-                p = d / "results.json"
-        _write_json(p, r.to_gradescope(reveal=reveal))
-        paths[i] = str(p.relative_to(out))
+                parts = ("results", lab, who, "results.json")
+        paths[i] = writer.write_json(parts, r.to_gradescope(reveal=reveal))
     (out / "grades.csv").write_text(grades_csv(batch.kept), encoding="utf-8")
     summary = {
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -244,7 +262,7 @@ def write_outputs(batch: BatchResult, out: str | Path, *, reveal: bool = False) 
                    "max_score": r.max_score, "error_code": r.error_code, "error": r.error,
                    "warnings": r.warnings, "results": paths[i]} for i, r in enumerate(batch.entries)],
     }
-    _write_json(out / "summary.json", summary)
+    writer.write_json(("summary.json",), summary)
     return summary
 
 

@@ -6,6 +6,7 @@ app = marimo.App(width="medium", app_title="00 · Hello, roofline")
 
 @app.cell
 def _():
+    import altair  # noqa: F401  (charts use it; this import makes marimo's WASM runtime load it)
     import marimo as mo
     import mlsysim_core as core
     from mlsys_labs import charts, ui
@@ -99,7 +100,7 @@ def _(batch, core, mo, pred, res, ui):
                                  f"weights but only {ui.fmt(_base.latency_compute, 'ms')} to do the math."),
         ui.metrics([
             ("Latency per step", res.latency, f"{res.bottleneck}-bound", "ms"),
-            ("Throughput", res.throughput, f"{res.sample_unit}s per second"),
+            ("Throughput", f"{res.throughput.magnitude:,.0f}", f"{res.sample_unit}s per second"),
             ("Arithmetic intensity", res.arithmetic_intensity, f"batch {batch.value}"),
             ("MFU", f"{res.mfu:.1%}", "fraction of peak used"),
             ("Memory footprint", res.memory_footprint, f"of {ui.fmt(res.memory_capacity)}"),
@@ -119,7 +120,7 @@ def _(charts, hw, mo, model, precision, pred, res, ui):
         charts.roofline(_peak, hw.value.memory.bandwidth, [_point], device=hw.selected_key,
                         title=f"Roofline of {hw.selected_key} ({precision.value}) with your operating point"),
         charts.waterfall([
-            (f"{res.bottleneck.lower()} time (the other overlaps)", max(res.latency_compute, res.latency_memory)),
+            (f"{res.bottleneck.lower()} time (overlaps the other)", max(res.latency_compute, res.latency_memory)),
             ("dispatch + framework overhead", res.latency_overhead),
         ], unit="ms", title="Where one step's time goes"),
     ])

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Iterator, Literal, NamedTuple
 
-__all__ = ["Wall", "WALLS", "WallRegistry", "walls", "wall", "walls_in_domain", "walls_for_resolver", "DOMAINS", "taxonomy"]
+__all__ = ["Wall", "WALLS", "WallRegistry", "walls", "wall", "walls_in_domain", "walls_for_resolver", "DOMAINS", "taxonomy",
+           "wall_table_md", "resolver_table_md"]
 
 Domain = Literal["node", "data", "algorithm", "fleet", "operations", "analysis"]
 DOMAINS: tuple[str, ...] = ("node", "data", "algorithm", "fleet", "operations", "analysis")
@@ -102,3 +103,38 @@ class WallRegistry:
 
 
 walls = WallRegistry()
+
+
+# ------------------------------------------------------------------------------------------------
+# Markdown tables for the docs (``python -m mlsysim_core.taxonomy --markdown``); docs/README-core.md embeds
+# them verbatim and tests/core/test_contract.py checks they are still current.
+# ------------------------------------------------------------------------------------------------
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def wall_table_md() -> str:
+    """The 22 walls as a Markdown table (number, name, domain, resolver, equation)."""
+    rows = ["| # | Wall | Domain | Resolver | Equation |", "|---|---|---|---|---|"]
+    rows += [f"| {w.number} | {w.name} | {w.domain} | `{w.resolver}` | {_md(w.equation)} |" for w in WALLS]
+    return "\n".join(rows)
+
+
+def resolver_table_md() -> str:
+    """Every registered resolver as a Markdown table (name, kind, walls, one-line equation), in wall order."""
+    from .resolvers import all_resolvers  # noqa: PLC0415 - imports every domain module
+
+    order = {"model": 0, "solver": 1, "optimizer": 2}
+    regs = sorted(all_resolvers().values(), key=lambda c: (order[c.kind], c.walls[:1] or (99,), c.__name__))
+    rows = ["| Resolver | Kind | Walls | Equation |", "|---|---|---|---|"]
+    rows += [f"| `{c.__name__}` | {c.kind} | {', '.join(map(str, c.walls)) or '—'} | {_md(c.equation)} |" for c in regs]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    if "--markdown" in sys.argv[1:]:
+        print(wall_table_md(), resolver_table_md(), sep="\n\n")
+    else:
+        print(taxonomy())

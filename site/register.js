@@ -6,6 +6,10 @@
   "use strict";
   if (!("serviceWorker" in navigator) || !/^https?:$/.test(location.protocol)) return;
   var root = new URL(".", document.currentScript.src).href;
+  var isLab = !!document.querySelector("marimo-wasm");
+  var runtimeAsked = false;
+  /* keep every resource entry (the default buffer holds 250; a lab loads about 600 files) */
+  if (performance.setResourceTimingBufferSize) performance.setResourceTimingBufferSize(10000);
   var sent = new Set();
   var timer = null;
 
@@ -15,11 +19,20 @@
     return out.filter(function (u) { return u.indexOf(root) === 0 && !sent.has(u); });
   }
 
+  /* the Python runtime is cached once the lab has started (the page's worker has just fetched it, so the
+     service worker's copy is a cheap revalidation instead of a second download) */
+  function labStarted() {
+    return document.querySelector(".marimo-cell[data-cell-id]") &&
+      !/Loading marimo|Loading notebook/.test(document.body.innerText);
+  }
+
   function post(worker, force) {
     var list = urls();
-    if (!worker || (!list.length && !force)) return;
+    var runtime = isLab && !runtimeAsked && labStarted();
+    if (!worker || (!list.length && !force && !runtime)) return;
+    if (runtime) runtimeAsked = true;
     list.forEach(function (u) { sent.add(u); });
-    worker.postMessage({ type: "cache", urls: list });
+    worker.postMessage({ type: "cache", urls: list, runtime: runtime });
   }
 
   navigator.serviceWorker.addEventListener("message", function (event) {
@@ -40,6 +53,12 @@
       });
     };
     post(reg.active);
+    if (isLab) {
+      var poll = setInterval(function () {
+        if (runtimeAsked) { clearInterval(poll); return; }
+        if (labStarted()) post(reg.active);
+      }, 2000);
+    }
     if ("PerformanceObserver" in window) {
       new PerformanceObserver(function () {
         clearTimeout(timer);

@@ -1,9 +1,11 @@
 /* MLSys·im lab site — service worker (template; wasm_build fills in BUILD and PRECACHE).
  *
- * One cache per build, named by the manifest hash. Install: precache the runtime and the landing page,
- * carrying over from older caches every file whose sha256 is unchanged (per their stored manifest).
+ * One cache per build, named by the manifest hash. Install: precache the landing page shell, carrying over
+ * from older caches every file whose sha256 is unchanged (per their stored manifest).
  * Fetch: cache first for same-origin GETs in scope, else network (and keep a copy).
- * Pages post the URLs they loaded before this worker controlled them ({type: "cache", urls}).
+ * Pages post the URLs they loaded before this worker controlled them ({type: "cache", urls}); a lab page
+ * adds runtime: true once it has started, and the Python runtime (RUNTIME) is cached then.
+ * Fetches revalidate against the HTTP cache (no-cache), so a file the page just loaded costs a 304.
  * Activate: delete every other build's cache, so old and new files never mix.
  */
 "use strict";
@@ -11,6 +13,7 @@ const BUILD = "__BUILD__";
 const PREFIX = "mlsys-labs-";
 const CACHE = PREFIX + BUILD;
 const PRECACHE = __PRECACHE__;
+const RUNTIME = __RUNTIME__;
 const SCOPE = self.registration.scope;
 
 function keyOf(url) {
@@ -26,7 +29,7 @@ function inScope(url) {
 }
 
 async function fetchFresh(url) {
-  const resp = await fetch(url, { cache: "reload" });
+  const resp = await fetch(url, { cache: "no-cache" });
   if (!resp.ok) throw new Error(url + ": HTTP " + resp.status);
   return resp;
 }
@@ -98,17 +101,21 @@ self.addEventListener("fetch", (event) => {
   event.respondWith(respond(req));
 });
 
+let queue = Promise.resolve(); // messages are handled one after the other: a reply means all earlier work is done
+
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type !== "cache" || !Array.isArray(data.urls)) return;
-  event.waitUntil((async () => {
+  const urls = data.runtime ? data.urls.concat(RUNTIME.map((p) => new URL(p, SCOPE).href)) : data.urls;
+  queue = queue.then(async () => {
     const cache = await caches.open(CACHE);
-    for (const url of data.urls) {
+    for (const url of urls) {
       if (typeof url !== "string" || !inScope(url) || url.endsWith("/sw.js")) continue;
       const key = keyOf(url);
       if (await cache.match(key)) continue;
       try { await cache.put(key, await fetchFresh(key)); } catch (e) { /* offline or gone: skip */ }
     }
     if (event.source) event.source.postMessage({ type: "cached", build: BUILD });
-  })());
+  }).catch(() => undefined);
+  event.waitUntil(queue);
 });

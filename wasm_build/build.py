@@ -165,9 +165,9 @@ def _build_into(site: Path, labs_dirs: list[Path], pr: Progress) -> dict:
                               runtime_bytes=runtime_bytes), encoding="utf-8")
     files = site_mod.file_table(site)
     build_id = site_mod.build_hash(files, versions, lab_dicts)
-    precache = sorted(["./", "index.html", "site.css", "register.js", "manifest.json",
-                       *[f for f in files if f.startswith("pyodide/")]])
-    site_mod.write_service_worker(site, build_id, precache)
+    precache = ["./", "index.html", "site.css", "register.js", "manifest.json"]
+    runtime = sorted(f for f in files if f.startswith("pyodide/"))
+    site_mod.write_service_worker(site, build_id, precache, runtime)
     manifest = site_mod.write_manifest(site, build=build_id, versions=versions, labs=lab_dicts)
 
     # 8. offline scan
@@ -177,5 +177,4 @@ def _build_into(site: Path, labs_dirs: list[Path], pr: Progress) -> dict:
         raise BuildError(f"{len(problems)} absolute URL(s) would be fetched at run time:\n- "
                          + "\n- ".join(problems[:50]))
     pr.log(f"  {scanned} text files clean")
-    site_mod.fix_mtimes(site, fetch.source_date_epoch())
     return manifest

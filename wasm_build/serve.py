@@ -31,9 +31,9 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     quiet = False
 
     def end_headers(self):
-        path = self.path.split("?", 1)[0]
-        if path.endswith(("/sw.js", "/manifest.json")) or path.endswith("/") or path.endswith(".html"):
-            self.send_header("Cache-Control", "no-cache")
+        # revalidate everything (Last-Modified → 304): file names such as pyodide-lock.json do not change
+        # between builds; the service worker is the cache that keeps the site offline
+        self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
         super().end_headers()
 

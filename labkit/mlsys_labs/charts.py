@@ -129,7 +129,10 @@ def _finish(chart: Any, title: str, description: str, width: Any = "container") 
 
 
 def _scale(alt: Any, log: bool, **kw: Any) -> Any:
-    return alt.Scale(type="log", **kw) if log else alt.Scale(zero=kw.pop("zero", True), **kw)
+    if log:
+        kw.pop("zero", None)
+        return alt.Scale(type="log", nice=False, **kw)
+    return alt.Scale(zero=kw.pop("zero", True), **kw)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -216,7 +219,7 @@ def waterfall(
     rows.append({"step": f"= {total_label}", "start": 0.0, "end": t, "value": t, "kind": "total"})
     order = [r["step"] for r in rows]
     chart = alt.Chart(alt.Data(values=rows)).mark_bar(height=18).encode(
-        y=alt.Y("step:N", sort=order, title=None),
+        y=alt.Y("step:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
         x=alt.X("start:Q", title=f"time ({unit})"),
         x2="end:Q",
         color=alt.Color("kind:N", legend=None,
@@ -338,7 +341,7 @@ def bars(
     for d in data:
         d["_hl"] = "selected" if highlight is not None and str(d[category]) == str(highlight) else "other"
     order = [str(d[category]) for d in data]
-    cat = (alt.Y if horizontal else alt.X)(f"{category}:N", sort=order, title=None)
+    cat = (alt.Y if horizontal else alt.X)(f"{category}:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
     val = (alt.X if horizontal else alt.Y)(f"{value}:Q", title=value_title or value, scale=_scale(alt, log))
     enc = {"y": cat, "x": val} if horizontal else {"x": cat, "y": val}
     chart = alt.Chart(alt.Data(values=data)).mark_bar().encode(

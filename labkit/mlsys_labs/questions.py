@@ -25,6 +25,7 @@ A bank author writes::
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -33,11 +34,48 @@ from typing import Any, Callable, Mapping
 from .answers import AnswerError, ParsedAnswer, describe_kind, parse_answer
 from .variants import Variant, make_variant
 
-__all__ = ["Question", "LabSpec", "Feedback", "check_answer", "BankError", "format_value"]
+__all__ = ["Question", "LabSpec", "Feedback", "check_answer", "BankError", "format_value", "per_variant"]
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _CACHE_MAX = 8192
+
+
+def _base_factor(q) -> float:
+    """Multiplier to base units of a Quantity's unit (cached per unit in mlsysim_core.units)."""
+    try:
+        from mlsysim_core.units import _factor
+
+        return _factor(q._units)
+    except (ImportError, AttributeError):
+        return float(q.to_base_units().magnitude) / float(q.magnitude) if q.magnitude else 1.0
+
+
+def per_variant(fn):
+    """Decorator for bank helpers shared by several questions: cache ``fn(variant, *args)`` per variant
+    content (lab id + params), so e.g. one resolver call feeds four questions::
+
+        @per_variant
+        def plan(v):
+            return EconomicsModel().solve(...)
+    """
+    cache: dict = {}
+
+    @functools.wraps(fn)
+    def wrapper(variant, *args):
+        k = (variant.key(), args)
+        try:
+            return cache[k]
+        except KeyError:
+            pass
+        value = fn(variant, *args)
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        cache[k] = value
+        return value
+
+    wrapper.cache_clear = cache.clear
+    return wrapper
 
 
 class BankError(Exception):
@@ -176,7 +214,7 @@ class Question:
         elif hasattr(raw, "dimensionality") and hasattr(raw, "magnitude"):
             if raw.dimensionality != unit.dims:
                 raise BankError(f"question {self.id}: expected value {raw} is not {describe_kind(unit.kind)}")
-            x = float(raw.to_base_units().magnitude)
+            x = float(raw.magnitude) * _base_factor(raw)
         else:
             raise BankError(f"question {self.id}: expected returned {type(raw).__name__}, want a Quantity or number")
         if not math.isfinite(x):
@@ -233,14 +271,18 @@ class Question:
     def _check_quantity(self, expected: float, exp_text: str, p: ParsedAnswer, pts: float) -> Feedback:
         unit = self._unit
         note = ""
-        if p.unitless and unit.units:
-            if self.require_unit:
+        if p.unitless:
+            dimensionless = unit.kind == "dimensionless"
+            if self.require_unit and not dimensionless:
                 return Feedback(False, 0.0, pts, f"give a unit: the question asks for {describe_kind(unit.kind)}",
                                 exp_text, "wrong_dimension")
-            value = p.magnitude * unit.value_si
-            note = f" (no unit given: read as {format_value(p.magnitude, 6)} {self.unit})"
-        elif p.unitless:
-            value = p.magnitude * unit.value_si  # e.g. "45" for a question in %
+            value = p.magnitude * unit.value_si  # a bare number is read in the question's unit
+            if unit.units:
+                note = f" (no unit given: read as {format_value(p.magnitude, 6)} {self.unit})"
+            tol0 = max(self.rel_tol * abs(expected), self._abs_si)
+            if dimensionless and unit.value_si != 1.0 and abs(p.magnitude - expected) <= tol0 < abs(value - expected):
+                value = p.magnitude  # "0.45" for a question in %: a bare fraction is accepted too
+                note = f" (read as the fraction {format_value(p.magnitude, 6)})"
         elif p.dims != unit.dims:
             return Feedback(False, 0.0, pts,
                             f"wrong dimension: you gave {describe_kind(p.kind)}, "

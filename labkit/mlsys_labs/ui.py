@@ -38,7 +38,7 @@ Student id, variant, graded questions, progress, submission
     ``variant_banner(lab, variant, progress)`` -> Html: who you are, your variant parameters, and the
         progress-store status (errors shown, never hidden).
     ``answer_inputs(lab, variant, progress)`` -> ``mo.ui.dictionary`` of one form per question
-        (text box + "Check" button, Enter also checks), pre-filled with saved answers.
+        (text box + "Check" button; Ctrl+Enter also checks), pre-filled with saved answers.
         Display it with ``questions_view(lab, variant, answers)``.
     ``await grade(lab, variant, answers, progress)`` -> ``Graded`` with ``.answers`` (qid → text),
         ``.feedback`` (qid → Feedback), ``.score``, ``.save_error`` and ``.view`` (feedback per
@@ -88,7 +88,7 @@ _STEPS = {
     "act": ("2 · Act", "Move the controls; every number below is recomputed by mlsysim_core."),
     "observe": ("3 · Observe", "Read the results and the chart. Which wall binds?"),
     "reflect": ("4 · Reflect", "Explain what you saw with the equation, then answer the graded questions."),
-    "check": ("Graded questions", "Type a number with its unit (e.g. 3.2 TB/s, 12 ms). Enter or “Check” gives instant feedback."),
+    "check": ("Graded questions", "Type a number with its unit (e.g. 3.2 TB/s, 12 ms), then press “Check” (or Ctrl+Enter in the box) for instant feedback. Your answers are saved in this browser."),
 }
 
 

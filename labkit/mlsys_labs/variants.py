@@ -46,13 +46,18 @@ class Variant:
     student_id: str
     seed: str
     params: dict = field(default_factory=dict)
+    _key: tuple = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        key = (self.lab_id, tuple(sorted((k, repr(v)) for k, v in self.params.items())))
+        object.__setattr__(self, "_key", key)
 
     def __getitem__(self, name: str):
         return self.params[name]
 
     def key(self) -> tuple:
         """Hashable identity of the variant's content (lab id + params), for caching expected values."""
-        return (self.lab_id, tuple(sorted((k, repr(v)) for k, v in self.params.items())))
+        return self._key
 
     def to_json(self) -> dict:
         return {"seed": self.seed, "params": dict(self.params)}

@@ -36,7 +36,13 @@ OPTIMIZER_BYTES: dict[str, float] = {
 #: Korthikanti et al. 2022 strategies: "none" stores everything (34 + 5as/h)·sbh, "selective" recomputes
 #: only the attention score/softmax/dropout (34·sbh; what FlashAttention does anyway), "full" keeps only
 #: each layer's input (2·sbh) and recomputes the layer in the backward pass (+1 forward ⇒ 8·P FLOP/token).
+#: "partial" (compiler rematerialisation, e.g. PaLM/XLA) recomputes a fraction r of the forward pass:
+#: see :func:`activation_bytes_per_layer` and :func:`training_flops` (``recompute_fraction``).
 ACTIVATION_STRATEGIES = ("none", "selective", "full")
+
+#: Activation bytes per s·b·h per layer kept by the selective (34) and full (2) strategies (Korthikanti 2022).
+SELECTIVE_ACT_COEFF = 34.0
+FULL_ACT_COEFF = 2.0
 
 #: Gradient-bucket / communication scratch as a fraction of gradient bytes (upstream convention).
 COMM_BUFFER_FRACTION = 0.05
@@ -62,18 +68,22 @@ def training_flops(
     hidden: float = 0.0,
     include_attention: bool = False,
     full_recompute: bool = False,
+    recompute_fraction: float = 0.0,
 ) -> float:
     """Training FLOPs for ``tokens`` tokens.
 
     C = 6 · P_active · tokens                        (Kaplan 2020: 2 forward + 4 backward per param)
       + 12 · L · h · s · tokens                      (optional attention term, PaLM App. B)
-    × 4/3 with full activation recomputation (one extra forward pass) — hardware FLOPs, not model FLOPs.
+    × (1 + r/3) when a fraction r of the forward pass (2 of the 6) is recomputed in the backward pass —
+    hardware FLOPs, not model FLOPs. Full recomputation is r = 1 (× 4/3, ``full_recompute=True``);
+    PaLM's rematerialisation has HFU/MFU = 57.8/46.2 = 1.25 ⇒ r ≈ 0.75 (Chowdhery et al. 2022, App. B).
     """
     per_token = TRAINING_FLOPS_PER_PARAM_TOKEN * active_params
     if include_attention:
         per_token += attention_flops_per_token(layers, seq_len, hidden)
     c = per_token * tokens
-    return c * 4.0 / 3.0 if full_recompute else c
+    r = 1.0 if full_recompute else recompute_fraction
+    return c * (1.0 + r / 3.0) if r > 0.0 else c
 
 
 def activation_bytes_per_layer(
@@ -84,20 +94,27 @@ def activation_bytes_per_layer(
     bytes_per_value: float,
     strategy: str = "selective",
     tp: int = 1,
+    recompute_fraction: float = 1.0,
 ) -> float:
     """Activation bytes one transformer layer keeps for the backward pass (Korthikanti 2022, Table 2).
 
     none:       s·b·h·(34 + 5·a·s/h)
     selective:  34·s·b·h
     full:       2·s·b·h
+    partial:    ((1 − r)·34 + r·2)·s·b·h   — a fraction r of the forward pass is recomputed, so that share
+                of the stored intermediates is dropped (first-order linear interpolation between selective,
+                r = 0, and full, r = 1; ``recompute_fraction`` = r, used only by "partial")
     The constants assume 16-bit activations, so they are scaled by bytes/2; with tensor parallelism
     sequence parallelism is assumed, so every term is divided by t.
     """
     sbh = seq_len * microbatch * hidden
     if strategy == "full":
-        per = 2.0 * sbh
+        per = FULL_ACT_COEFF * sbh
     elif strategy == "selective":
-        per = 34.0 * sbh
+        per = SELECTIVE_ACT_COEFF * sbh
+    elif strategy == "partial":
+        r = min(max(recompute_fraction, 0.0), 1.0)
+        per = ((1.0 - r) * SELECTIVE_ACT_COEFF + r * FULL_ACT_COEFF) * sbh
     elif strategy == "none":
         per = 34.0 * sbh + 5.0 * heads * seq_len * seq_len * microbatch
     else:  # pragma: no cover - resolvers validate first
@@ -148,6 +165,7 @@ def training_memory_per_rank(
     trainable_fraction: float = 1.0,
     activation_strategy: str = "selective",
     comm_buffer_fraction: float = COMM_BUFFER_FRACTION,
+    recompute_fraction: float = 1.0,
 ) -> TrainingMemory:
     """Bytes one accelerator holds while training (mixed precision, Adam-style optimizer).
 
@@ -155,7 +173,7 @@ def training_memory_per_rank(
     weights     = P_r · b                           ÷ dp if ZeRO-3
     gradients   = f · P_r · b                       ÷ dp if ZeRO ≥ 2   (f = trainable fraction, LoRA)
     optimizer   = f · P_r · opt_bytes (Adam 12 B)   ÷ dp if ZeRO ≥ 1   (Rajbhandari 2020)
-    activations = ⌈L/pp⌉ · min(m, pp) · act_layer(s, micro-batch, h, a, b, strategy, tp)
+    activations = ⌈L/pp⌉ · min(m, pp) · act_layer(s, micro-batch, h, a, b, strategy, tp[, r for "partial"])
                   (1F1B: the first stage holds up to pp micro-batches in flight; without pipelining,
                   one micro-batch at a time — gradient accumulation runs them sequentially)
     buffers     = 0.05 · gradients + (pp > 1 ? 2 · micro-batch · s · h · b / tp : 0)  (send/recv of
@@ -175,7 +193,7 @@ def training_memory_per_rank(
     layers_per_stage = math.ceil(layers / pp)
     in_flight = min(max(int(microbatch_count), 1), pp) if pp > 1 else 1
     act = layers_per_stage * in_flight * activation_bytes_per_layer(
-        seq_len, microbatch, hidden, heads, bytes_per_param, activation_strategy, tp
+        seq_len, microbatch, hidden, heads, bytes_per_param, activation_strategy, tp, recompute_fraction
     )
     buffers = comm_buffer_fraction * grads
     if pp > 1:

@@ -9,7 +9,7 @@ from ..physics.roofline import roofline
 from ..types.hardware import HardwareNode
 from ..types.workloads import Workload
 from ..units import resolve_precision, si
-from ..validation import check_int, check_number, check_type
+from ..validation import InputError, check_int, check_number, check_type
 from .base import Qty, Resolver, Result
 from .node import check_efficiency
 
@@ -159,7 +159,13 @@ class SynthesisSolver(Resolver):
         if candidates is None:
             pool = zoo_hardware()
         else:
-            pool = list(candidates)
+            try:
+                if isinstance(candidates, (str, bytes, HardwareNode)):
+                    raise TypeError
+                pool = list(candidates)  # a list, a tuple, or a zoo group such as Hardware.Cloud
+            except TypeError:
+                raise InputError("candidates", "must be a list of HardwareNode (e.g. [Hardware.H100, Hardware.B200]), "
+                                               f"got {type(candidates).__name__}") from None
             for i, hw in enumerate(pool):
                 check_type(f"candidates[{i}]", hw, HardwareNode)
         key, _ = resolve_precision(precision)

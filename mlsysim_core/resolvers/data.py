@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..physics import constants as C
 from ..types.hardware import HardwareNode
 from ..types.systems import NetworkFabric
 from ..units import si
@@ -131,9 +132,8 @@ class TransformationModel(Resolver):
 # ------------------------------------------------------------------------------------------------
 TOPOLOGIES = ("fat_tree", "rail_optimized", "dragonfly", "torus_3d", "ring")
 
-#: Dragonfly global-link bisection relative to a full-bisection fat tree under uniform traffic
-#: (upstream heuristic; Kim et al. 2008 size global links for ≈ full bisection, minus routing loss).
-DRAGONFLY_BISECTION = 0.85
+#: Dragonfly bisection factor (physics/constants.py; Kim et al. 2008 heuristic).
+DRAGONFLY_BISECTION = C.DRAGONFLY_BISECTION
 
 
 def _beta_hops(topology: str, n: int) -> tuple[float, float]:

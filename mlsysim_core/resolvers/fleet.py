@@ -103,7 +103,7 @@ class DistributedModel(Resolver):
     (seed paper §4.4; Narayanan et al. 2021; Patarasuk & Yuan 2009; Rajbhandari et al. 2020).
 
     N accelerators, group = tp·pp·ep must divide N, dp = N/group; B = global batch (sequences), S = seq_len.
-        FLOPs        = 6·P_active·B·S                       (× 4/3 hardware FLOPs with full recomputation)
+        FLOPs        = 6·P_active·B·S                       (hardware FLOPs × (1 + r/3), r recomputed fraction)
         T_compute    = FLOPs/(N·Peak_prec·η) + 3·⌈L/pp⌉·m·t_layer + t_dispatch
         T_tp         = 4·⌈L/pp⌉·m · ring(b·S·h·bytes, tp) over NVLink (fabric if tp > GPUs/node)
         T_pp         = 2·v·m · (b·S·h·bytes/tp)/BW             (stage-boundary sends, fwd + bwd)
@@ -116,8 +116,13 @@ class DistributedModel(Resolver):
     m micro-batches of b = ⌈B/dp⌉/m sequences (default m = ⌈B/dp⌉ with pipelining). α: node intra-node latency
     (NVLink 500 ns) / fabric latency (IB 5 µs); intra-node bandwidth is per direction; fabric bandwidth is
     per endpoint ÷ oversubscription. Ranks are ordered tp, pp, ep inside, dp outside (Llama 3 order).
-    Per-rank memory (:func:`physics.training.training_memory_per_rank`; selective activations — what
-    FlashAttention keeps — or full recomputation) > HBM → feasible=False, binding wall 2 (still priced).
+    Recomputation r (fraction of the forward pass recomputed in the backward pass): 0 by default (selective
+    activations — what FlashAttention keeps; no extra FLOPs), 1 with ``activation_recomputation=True``
+    (full, Korthikanti 2022), or any r ∈ [0, 1] via ``recompute_fraction`` for partial/compiler
+    rematerialisation (PaLM: HFU/MFU = 1.25 ⇒ r = 0.75); activations then keep ((1−r)·34 + r·2)·s·b·h/tp
+    bytes per layer (linear interpolation, first order). ``hfu`` counts the recomputed FLOPs, ``mfu`` does not.
+    Per-rank memory (:func:`physics.training.training_memory_per_rank`) > HBM → feasible=False, binding
+    wall 2 (still priced).
     batch_size < dp → InputError (no silent clamping). binding_wall 14 when exposed communication + bubble
     exceed compute, else 1. First-order: the interleaving overhead on activation memory, context parallelism
     and compute/communication contention are not modelled; TP/PP/EP traffic is not overlapped.
@@ -131,7 +136,7 @@ class DistributedModel(Resolver):
     def solve(self, *, model, fleet, batch_size=1, precision="fp16", tp_size=1, pp_size=1, overlap_comm=False,
               seq_len=2048, ep_size=1, microbatch_count=None, v_stages=1, zero_stage=0,
               efficiency=DEFAULT_EFFICIENCY, activation_recomputation=False, gradient_accumulation_steps=1,
-              overlap_efficiency=OVERLAP_EFFICIENCY) -> DistributedResult:
+              overlap_efficiency=OVERLAP_EFFICIENCY, recompute_fraction=None) -> DistributedResult:
         _transformer(model)
         check_type("fleet", fleet, Fleet)
         B = check_int("batch_size", batch_size)
@@ -144,6 +149,13 @@ class DistributedModel(Resolver):
         ov_eff = check_fraction("overlap_efficiency", overlap_efficiency)
         overlap = bool(check_type("overlap_comm", overlap_comm, (bool, int)))
         recompute = bool(check_type("activation_recomputation", activation_recomputation, (bool, int)))
+        if recompute_fraction is None:
+            r_frac = 1.0 if recompute else 0.0
+        else:
+            r_frac = check_fraction("recompute_fraction", recompute_fraction)
+            if recompute and r_frac != 1.0:
+                raise InputError("recompute_fraction", f"{r_frac:g} contradicts activation_recomputation=True "
+                                                       "(full recomputation is r = 1); give one or the other")
         w = model.si(precision)
         node = fleet.node
         apn = node.accelerators_per_node
@@ -181,7 +193,7 @@ class DistributedModel(Resolver):
         # compute
         tokens_run = local * dp * S  # the slowest replica sets the pace
         useful = TRAINING_FLOPS_PER_PARAM_TOKEN * w.active_params * B * S
-        hw_flops = training_flops(w.active_params, tokens_run, full_recompute=recompute)
+        hw_flops = training_flops(w.active_params, tokens_run, recompute_fraction=r_frac)
         t_pure = hw_flops / (N * peak * eta)
         t_tax = 3.0 * L_st * m * FRAMEWORK_LAYER_TAX_S + h.dispatch
         t_comp = t_pure + t_tax
@@ -223,7 +235,8 @@ class DistributedModel(Resolver):
         mem = training_memory_per_rank(
             params=w.params, bytes_per_param=bpp, layers=w.layers, hidden=hid, heads=float(w.heads), seq_len=S,
             microbatch=math.ceil(mb), microbatch_count=m, tp=tp, pp=pp, dp=dp, ep=ep, zero_stage=zero,
-            activation_strategy="full" if recompute else "selective",
+            activation_strategy="full" if r_frac >= 1.0 else ("partial" if r_frac > 0.0 else "selective"),
+            recompute_fraction=r_frac,
         )
         fits = mem.total <= h.mem_capacity
         overhead = exposed + t_bubble
@@ -233,7 +246,8 @@ class DistributedModel(Resolver):
             f"{N} accelerators = dp {dp} × tp {tp} × pp {pp} × ep {ep}; local batch {local} = {m} × {mb:g}-seq "
             f"micro-batches",
             f"compute {t_comp * 1e3:.4g} ms = {hw_flops:.4g} FLOP / ({N} × {peak / 1e12:.4g} TFLOP/s × {eta:g})"
-            f" + {t_tax * 1e3:.3g} ms tax",
+            f" + {t_tax * 1e3:.3g} ms tax" + (f" (recomputing {r_frac:g} of the forward pass: hardware FLOPs × "
+                                              f"{1 + r_frac / 3:.4g})" if r_frac > 0 else ""),
             f"comm: TP {t_tp * 1e3:.4g} ms, PP {t_pp * 1e3:.4g} ms, EP {t_ep * 1e3:.4g} ms, DP {t_dp * 1e3:.4g} ms"
             f" ({'exposed ' + format(t_dp_exposed * 1e3, '.4g') + ' ms after overlap' if overlap else 'not overlapped'})",
             f"pipeline bubble {bubble:.3g} → {t_bubble * 1e3:.4g} ms; step {step * 1e3:.4g} ms, MFU {mfu:.3g}",
@@ -388,11 +402,12 @@ class ReliabilityModel(Resolver):
     def solve(self, *, fleet, job_duration_hours, checkpoint_time_s=60.0, recovery_time_s=300.0,
               checkpoint_interval_s=None, avg_recovery_time_s=None) -> ReliabilityResult:
         check_type("fleet", fleet, Fleet)
-        if avg_recovery_time_s is not None:  # upstream name
-            recovery_time_s = avg_recovery_time_s
+        rec_name = "recovery_time_s"
+        if avg_recovery_time_s is not None:  # upstream name; errors name the argument the caller used
+            recovery_time_s, rec_name = avg_recovery_time_s, "avg_recovery_time_s"
         T = _time_arg("job_duration_hours", job_duration_hours, 3600.0)
         delta = _time_arg("checkpoint_time_s", checkpoint_time_s, 1.0)
-        R = _time_arg("recovery_time_s", recovery_time_s, 1.0, allow_zero=True)
+        R = _time_arg(rec_name, recovery_time_s, 1.0, allow_zero=True)
         node = fleet.node
         if fleet.mtbf_hours is not None:
             m_node = fleet.mtbf_hours

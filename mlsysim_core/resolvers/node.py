@@ -99,6 +99,8 @@ class SingleNodeModel(Resolver):
         b = batch_size if type(batch_size) is int and batch_size >= 1 else check_int("batch_size", batch_size)
         eta = (efficiency if type(efficiency) is float and 0.0 < efficiency <= 1.0
                else check_efficiency(efficiency))
+        if raise_errors is not False and raise_errors is not True:
+            check_type("raise_errors", raise_errors, bool)
         w = model.si(precision)
         h = hardware.si
         peak = hardware.peak_si(precision)

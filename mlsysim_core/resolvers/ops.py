@@ -7,9 +7,13 @@ Network Training"):
 
 * accelerator power  P = TDP · (0.30 + 0.70 · MFU)           (idle floor + utilisation-proportional part)
 * IT energy          E_IT = P · N_accel · t
-* facility energy    E = E_IT · PUE                          (PUE: datacenter → grid/fleet region → 1.12)
+* facility energy    E = E_IT · PUE                          (PUE: datacenter → grid/fleet region → US_Avg 1.40)
 * carbon             CO₂ = E · CI                            (operational; embodied reported separately)
 * water              W = E · WUE                             (WUE applied to facility kWh, as in the seed paper)
+
+No region anywhere (no ``datacenter``/``grid`` argument, fleet without region/datacenter) → the zoo grid
+``Grids.US_Avg`` (EIA 2023: 367 gCO2/kWh, PUE 1.40, WUE 1.8 L/kWh, $0.08/kWh) — the same row a user gets from
+``Grids.US_Avg``, so there is one source of truth; the trace says the fallback was used.
 """
 
 from __future__ import annotations
@@ -28,14 +32,6 @@ __all__ = [
     "CheckpointResult", "ResponsibleEngineeringModel", "ResponsibleEngineeringResult",
 ]
 
-# Defaults specific to this module (not in physics/constants.py); each is documented where used.
-FALLBACK_TDP_W = 700.0  # H100 SXM board power; used only when the accelerator has no TDP (trace says so)
-FALLBACK_REGION = ("US Average (fallback)", 429.0, 1.8, C.ELECTRICITY_USD_PER_KWH)  # name, gCO2/kWh, L/kWh, $/kWh
-FALLBACK_STORAGE_BW = 1e9  # B/s per writer when the device has no local storage figure (upstream convention)
-DEFAULT_FILESYSTEM_BW = 500e9  # B/s aggregate parallel-filesystem limit (Lustre/GPFS class)
-CHECKPOINT_STALL_THRESHOLD_S = 60.0  # a write longer than this is flagged as a storage bottleneck
-DP_SLOWDOWN_COEFF_LOW = 1.0  # literature band for slowdown = 1 + c/ε; central c = 2 (seed paper)
-DP_SLOWDOWN_COEFF_HIGH = 4.0
 _OPT_BYTES = {"adam": C.CHECKPOINT_BYTES_PER_PARAM_ADAM, "adamw": C.CHECKPOINT_BYTES_PER_PARAM_ADAM,
               "sgd": C.CHECKPOINT_BYTES_PER_PARAM_SGD, "none": 2}
 
@@ -65,8 +61,9 @@ def _region(fleet, grid, datacenter):
     """Resolve (name, CI g/kWh, WUE L/kWh, $/kWh, PUE, trace) from explicit args, then the fleet.
 
     Precedence: ``datacenter`` argument (a Datacenter, or a GridProfile passed as the site) →
-    ``grid`` argument → fleet.datacenter → fleet.region → US-average fallback. PUE follows the same
-    chain (datacenter override → grid typical PUE) and falls back to 1.12 (best air-cooled).
+    ``grid`` argument → fleet.datacenter → fleet.region → the zoo grid ``Grids.US_Avg`` (367 gCO2/kWh,
+    PUE 1.40, WUE 1.8 L/kWh, $0.08/kWh; :func:`fallback_grid`). PUE follows the same chain (datacenter
+    override → grid typical PUE).
     """
     if datacenter is not None:
         check_type("datacenter", datacenter, (Datacenter, GridProfile))
@@ -77,13 +74,21 @@ def _region(fleet, grid, datacenter):
         site = fleet.datacenter or fleet.region
     g = site.grid if isinstance(site, Datacenter) else (site if site is not None else grid)
     if g is None:
-        name, ci, wue, price = FALLBACK_REGION
-        pue = C.FALLBACK_PUE
-        return name, ci, wue, price, pue, f"No region given: US-average grid {ci:g} gCO2/kWh, PUE {pue} fallback"
+        g = fallback_grid()
+        ci, pue = g.carbon_intensity_g_kwh, g.pue
+        return (g.name, ci, g.wue_l_kwh, g.price_usd_kwh, pue,
+                f"No region given: fallback grid Grids.{C.FALLBACK_GRID_KEY} ({g.name}) {ci:g} gCO2/kWh, PUE {pue:g}")
     pue = site.pue if isinstance(site, Datacenter) else g.pue
     wue = site.wue.to("L/kWh").magnitude if isinstance(site, Datacenter) else g.wue_l_kwh
     name = site.name if isinstance(site, Datacenter) else g.name
     return name, g.carbon_intensity_g_kwh, float(wue), g.price_usd_kwh, pue, f"Region {name}: CI {g.carbon_intensity_g_kwh:g} gCO2/kWh, PUE {pue:g}"
+
+
+def fallback_grid() -> GridProfile:
+    """The grid used when no region is given anywhere: the zoo row ``Grids.US_Avg`` (built once, cached by the zoo)."""
+    from ..zoo import Grids  # noqa: PLC0415 - the zoo imports the types; resolved lazily, on first fallback
+
+    return Grids.get(C.FALLBACK_GRID_KEY)
 
 
 def accelerator_power_w(tdp_w: float, mfu: float) -> float:
@@ -95,8 +100,8 @@ def _energy(hw: HardwareNode, n: int, seconds: float, mfu: float):
     tdp = hw.si.tdp
     note = None
     if tdp <= 0:
-        tdp = FALLBACK_TDP_W
-        note = f"{hw.name} has no TDP: assuming {FALLBACK_TDP_W:g} W"
+        tdp = C.FALLBACK_TDP_W
+        note = f"{hw.name} has no TDP: assuming {C.FALLBACK_TDP_W:g} W"
     p = accelerator_power_w(tdp, mfu)
     return p, p * n * seconds, note
 
@@ -123,7 +128,9 @@ class SustainabilityModel(Resolver):
     P_accel = TDP·(0.30 + 0.70·MFU); E_IT = P_accel·N·t; E = E_IT·PUE;
     CO₂ = E·CI; water = E·WUE; embodied = N × per-device embodied carbon (reported separately,
     not amortised — it is a one-off manufacturing cost). (Seed paper §4 wall 18; Patterson et al. 2021.)
-    PUE comes from the datacenter, else the grid/fleet region, else 1.12.
+    Region: ``datacenter`` → ``grid`` → fleet.datacenter → fleet.region → zoo ``Grids.US_Avg`` (367 gCO2/kWh,
+    PUE 1.40, WUE 1.8 L/kWh). PUE comes from the datacenter (override), else that grid's typical PUE.
+    An accelerator without a TDP is charged 700 W (H100 SXM; the trace says so).
     """
 
     walls = (18,)
@@ -190,7 +197,8 @@ class EconomicsModel(Resolver):
     CapEx_total = unit_cost × N × infrastructure_multiplier; CapEx_period = CapEx_total / amortisation_years × t/1 yr;
     OpEx_energy = E_facility × price; OpEx_maint = CapEx_total × 5 %/yr × t/1 yr;
     TCO = CapEx_period + OpEx_energy + OpEx_maint. (Seed paper §4 wall 17; straight-line amortisation.)
-    Energy comes from :class:`SustainabilityModel`. Price: ``kwh_price`` → site/grid price → $0.12/kWh.
+    Energy comes from :class:`SustainabilityModel`. Price: ``kwh_price`` → site/grid price → the fallback grid
+    ``Grids.US_Avg`` ($0.08/kWh, EIA 2023 industrial; same region chain as SustainabilityModel).
     A device without a unit cost contributes $0 CapEx (the trace says so).
     """
 
@@ -269,13 +277,13 @@ class CheckpointModel(Resolver):
         opt = check_choice("optimizer", optimizer, _OPT_BYTES)
         interval = si(checkpoint_interval, "time", name="checkpoint_interval")
         writers = check_int("n_writers", n_writers)
-        fs = DEFAULT_FILESYSTEM_BW if filesystem_bandwidth is None else si(filesystem_bandwidth, "bandwidth",
+        fs = C.DEFAULT_FILESYSTEM_BW if filesystem_bandwidth is None else si(filesystem_bandwidth, "bandwidth",
                                                                            name="filesystem_bandwidth")
         size = model.parameters * _OPT_BYTES[opt]
         trace = [f"Checkpoint {model.parameters / 1e9:.3g} B params × {_OPT_BYTES[opt]} B ({opt}) = {size / 1e9:,.1f} GB"]
         disk = hardware.si.storage_bw
         if disk <= 0:
-            disk = FALLBACK_STORAGE_BW
+            disk = C.FALLBACK_STORAGE_BW
             trace.append(f"{hardware.name} has no storage bandwidth: assuming {disk / 1e9:g} GB/s per writer")
         agg = disk * writers
         bw, path = (agg, "device storage") if agg <= fs else (fs, "filesystem")
@@ -288,7 +296,7 @@ class CheckpointModel(Resolver):
             trace.append("Checkpoint wall: writing a checkpoint takes longer than the interval — INFEASIBLE")
         return CheckpointResult.build(
             checkpoint_size=size, write_time=t_w, effective_bandwidth=bw, checkpoint_interval=interval,
-            mfu_penalty=penalty, storage_bottleneck=t_w > CHECKPOINT_STALL_THRESHOLD_S, limiting_path=path,
+            mfu_penalty=penalty, storage_bottleneck=t_w > C.CHECKPOINT_STALL_THRESHOLD_S, limiting_path=path,
             feasible=feasible, binding_wall=19, trace=trace,
         )
 
@@ -336,8 +344,8 @@ class ResponsibleEngineeringModel(Resolver):
         dlt = check_fraction("delta", delta, allow_zero=False, allow_one=False)
         p = check_fraction("min_subgroup_prevalence", min_subgroup_prevalence, allow_zero=False)
         central = 1.0 + C.DP_SGD_SLOWDOWN_COEFF / eps
-        low = 1.0 + DP_SLOWDOWN_COEFF_LOW / eps
-        high = 1.0 + DP_SLOWDOWN_COEFF_HIGH / eps
+        low = 1.0 + C.DP_SLOWDOWN_COEFF_LOW / eps
+        high = 1.0 + C.DP_SLOWDOWN_COEFF_HIGH / eps
         sigma = math.sqrt(2.0 * math.log(1.25 / dlt)) / eps
         data = 1.0 / p
         trace = [f"DP-SGD at ε={eps:g}, δ={dlt:g}: slowdown {low:.2f}×–{high:.2f}× (central {central:.2f}×)",

@@ -17,19 +17,36 @@ from typing import Any, Optional
 from ..physics import constants as C
 from ..physics.training import OPTIMIZER_BYTES, training_memory_per_rank
 from ..types import Datacenter, Fleet, GridProfile, HardwareNode, SparseTransformerWorkload, TransformerWorkload, Workload
-from ..units import si
+from ..units import Quantity, si
 from ..validation import InputError, check_choice, check_fraction, check_int, check_number, check_type
 from .base import Qty, Resolver, Result
 
 __all__ = [
     "ParallelismOptimizer", "ParallelismOptimizerResult", "BatchingOptimizer", "BatchingOptimizerResult",
-    "PlacementOptimizer", "PlacementOptimizerResult", "divisors", "network_rtt_s",
+    "PlacementOptimizer", "PlacementOptimizerResult", "divisors", "network_rtt_s", "tp_splits_attention",
 ]
 
-MEMORY_HEADROOM = 0.9  # usable fraction of HBM for training state (allocator fragmentation, CUDA context)
-FIBER_SPEED_M_S = 2.0e8  # light in glass ≈ 2/3 c
-ROUTE_STRETCH = 1.5  # real fibre routes are ~1.5× the great-circle distance
-EARTH_RADIUS_M = 6.371e6
+
+
+def tp_splits_attention(tp: int, heads: int, kv_heads: Optional[int] = None, latent_kv: bool = False) -> bool:
+    """Can tensor parallelism of degree ``tp`` shard this attention block by heads (Megatron-style)?
+
+    Rule: every rank needs whole query heads, so ``heads % tp == 0``. With grouped-query / multi-query
+    attention (kv_heads < heads) every rank also needs whole KV heads: ``kv_heads % tp == 0`` when
+    tp ≤ kv_heads (each rank owns kv_heads/tp groups); when tp > kv_heads the KV heads are replicated,
+    which needs ``tp % kv_heads == 0`` (each KV head copied to tp/kv_heads ranks — the vLLM/Megatron
+    convention). Multi-head latent attention (``latent_kv``, DeepSeek MLA) has one shared latent KV per
+    token, replicated on every rank, so only the query-head rule applies.
+    Examples: Llama-3-70B (64 q, 8 kv): tp ∈ {1, 2, 4, 8, 16, 32, 64}; tp = 3 or 6 fails (64 % 3 ≠ 0).
+    """
+    if tp <= 1:
+        return True
+    if heads % tp:
+        return False
+    kv = kv_heads or heads
+    if latent_kv or kv >= heads:
+        return True
+    return kv % tp == 0 if tp <= kv else tp % kv == 0
 
 
 def divisors(n: int) -> list[int]:
@@ -59,6 +76,7 @@ class ParallelismOptimizerResult(Result):
     search_space_size: int = 0
     feasible_count: int = 0
     memory_rejected: int = 0
+    head_rejected: int = 0
     top_candidates: list = []
 
 
@@ -67,7 +85,9 @@ class ParallelismOptimizer(Resolver):
 
     Candidates: every (tp, pp, ep, dp) with tp·pp·ep·dp = N (all divisors, not only powers of two),
     tp ≤ max_tp (default accelerators_per_node: TP stays on NVLink), pp ≤ min(max_pp, layers),
-    ep | experts (MoE only), dp ≤ global batch. Memory screen (Rajbhandari 2020; Korthikanti 2022):
+    ep | experts (MoE only), dp ≤ global batch. Head rule (:func:`tp_splits_attention`): tp | heads, and
+    kv_heads % tp == 0 when tp ≤ kv_heads, else tp % kv_heads == 0 (KV heads replicated); candidates that
+    break it are counted in ``total_searched`` and ``head_rejected`` but never priced. Memory screen (Rajbhandari 2020; Korthikanti 2022):
     per-rank weights + grads + Adam state + activations (micro-batch of ``micro_batch_size`` sequences,
     1F1B in-flight micro-batches) ≤ 0.9 × HBM. Survivors are priced by DistributedModel (wall 14);
     objective = fleet MFU = 6·P·tokens_per_step / (N · Peak · T_step) — model FLOPs actually delivered.
@@ -101,16 +121,19 @@ class ParallelismOptimizer(Resolver):
         pp_cap = min(w.layers, N if max_pp is None else check_int("max_pp", max_pp))
         experts = model.experts if isinstance(model, SparseTransformerWorkload) else 1
         hw = fleet.node.accelerator
-        limit = MEMORY_HEADROOM * hw.si.mem_capacity
+        limit = C.MEMORY_HEADROOM * hw.si.mem_capacity
         dist = DistributedModel()
 
         space = 0
         mem_rejected = 0
         cands: list[dict[str, Any]] = []
         trace: list[str] = []
+        head_rejected = 0
+        latent = bool(getattr(model, "kv_lora_rank", None))
         for tp in divisors(N):
             if tp > tp_cap:
                 break
+            heads_ok = tp_splits_attention(tp, model.heads, model.kv_heads, latent)
             for pp in divisors(N // tp):
                 if pp > pp_cap:
                     break
@@ -119,6 +142,9 @@ class ParallelismOptimizer(Resolver):
                         continue
                     dp = N // (tp * pp * ep)
                     space += 1
+                    if not heads_ok:
+                        head_rejected += 1
+                        continue
                     if dp > B:
                         continue
                     local = -(-B // dp)
@@ -150,13 +176,15 @@ class ParallelismOptimizer(Resolver):
         # deterministic ranking: MFU desc, then smaller tp·pp (less model parallelism), then smaller tp
         cands.sort(key=lambda c: (-round(c["mfu"], 12), c["config"]["tp"] * c["config"]["pp"], c["config"]["tp"]))
         trace.append(f"Searched {space} factorisations of {N} accelerators (tp ≤ {tp_cap}, pp ≤ {pp_cap}"
-                     f"{', ep | ' + str(experts) if experts > 1 else ''}); {mem_rejected} exceed "
+                     f"{', ep | ' + str(experts) if experts > 1 else ''}); {head_rejected} split attention heads "
+                     f"unevenly ({model.heads} q / {model.kv_heads or model.heads} kv heads); {mem_rejected} exceed "
                      f"{limit / 1e9:.1f} GB per rank; {len(cands)} feasible")
         if not cands:
             trace.append("Memory wall: no factorisation fits the training state in per-rank memory — INFEASIBLE")
             return ParallelismOptimizerResult.build(
                 feasible=False, binding_wall=2, trace=trace, total_searched=space, search_space_size=space,
-                feasible_count=0, memory_rejected=mem_rejected, top_candidates=[], best_config={})
+                feasible_count=0, memory_rejected=mem_rejected, head_rejected=head_rejected, top_candidates=[],
+                best_config={})
         best = cands[0]
         trace.append(f"Best tp={best['config']['tp']} pp={best['config']['pp']} dp={best['config']['dp']}"
                      f"{' ep=' + str(best['config']['ep']) if experts > 1 else ''}: MFU {best['mfu']:.1%}, "
@@ -165,7 +193,8 @@ class ParallelismOptimizer(Resolver):
             feasible=True, binding_wall=14, trace=trace, objective_value=best["mfu"], best_config=dict(best["config"]),
             best_mfu=best["mfu"], best_step_time=best["step_time_s"], best_throughput=best["throughput_tokens_per_s"],
             best_memory_per_rank=best["memory_per_rank_gb"] * 1e9, total_searched=space, search_space_size=space,
-            feasible_count=len(cands), memory_rejected=mem_rejected, top_candidates=cands[:k])
+            feasible_count=len(cands), memory_rejected=mem_rejected, head_rejected=head_rejected,
+            top_candidates=cands[:k])
 
 
 # =============================================================================================
@@ -279,8 +308,8 @@ def network_rtt_s(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dphi, dlmb = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
-    d = 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-    return 2.0 * ROUTE_STRETCH * d / FIBER_SPEED_M_S
+    d = 2 * C.EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+    return 2.0 * C.ROUTE_STRETCH * d / C.FIBER_SPEED_M_S
 
 
 class PlacementOptimizerResult(Result):
@@ -373,7 +402,7 @@ def _resolve_regions(regions) -> list:
     """GridProfile / Datacenter objects as given; strings looked up in the Grids zoo."""
     if regions is None:
         regions = DEFAULT_REGIONS
-    if isinstance(regions, (str, GridProfile, Datacenter)) or not hasattr(regions, "__iter__"):
+    if isinstance(regions, (str, GridProfile, Datacenter, Quantity)) or not hasattr(regions, "__iter__"):
         raise InputError("regions", "must be a list of GridProfile, Datacenter or grid names")
     out = []
     for r in regions:

@@ -7,6 +7,7 @@ import math
 from ..physics import serving as sv
 from ..physics.constants import (
     DEFAULT_EFFICIENCY,
+    DEFAULT_NETWORK_BW,
     FALLBACK_INJECTION_BW,
     FRAMEWORK_LAYER_TAX_S,
     KV_PAGE_TOKENS,
@@ -26,7 +27,8 @@ __all__ = [
 ]
 
 
-_DEFAULT_NET_BW = "100 GB/s"
+# default prefill→decode link, as a string so the signature shows it; also the "not given" sentinel (identity)
+_DEFAULT_NET_BW = f"{DEFAULT_NETWORK_BW / 1e9:g} GB/s"
 
 
 def _d_model(w) -> float:

@@ -51,6 +51,7 @@ class Datacenter(Frozen):
     grid: GridProfile
     pue_override: Optional[float] = Field(default=None, ge=1.0, le=5.0, allow_inf_nan=False)
     wue_override: Optional[QuantityOf("water_intensity", allow_zero=True)] = None
+    provenance: Optional[Provenance] = None
 
     @property
     def pue(self) -> float:

@@ -10,9 +10,8 @@ vanish; we use an Ember-style lifecycle value instead (see its notes).
 global mean PUE 1.58, hyperscale ≈1.1; Green Grid industry WUE ≈1.8 L/kWh, free-air/liquid cooling in
 cold climates far lower); each row's notes say which numbers are estimates.
 
-``Datacenters`` are facilities on these grids that override PUE/WUE (e.g. liquid cooling). The
-``Datacenter`` type has no provenance field, so sources come from :func:`datacenter_sources`
-(``Datacenters.provenance_of(key)``).
+``Datacenters`` are facilities on these grids that override PUE/WUE (e.g. liquid cooling); each entry's
+``provenance`` (also :func:`datacenter_sources`, ``Datacenters.provenance_of(key)``) cites the PUE source.
 """
 
 from __future__ import annotations
@@ -119,23 +118,26 @@ def build_datacenter(key: str, r: dict):
     from ..types import Datacenter
 
     return Datacenter(name=r["name"], grid=Grids.get(r["grid"]), pue_override=r["pue"],
-                      wue_override=None if r["wue"] is None else f"{r['wue']} L/kWh")
+                      wue_override=None if r["wue"] is None else f"{r['wue']} L/kWh",
+                      provenance=_dc_source(key))
+
+
+def _dc_source(key: str):
+    from ..types import Provenance
+
+    r = DATACENTER_ROWS[key]
+    note = _DC_NOTES.get(key, "No override: the grid's typical PUE/WUE apply.")
+    src = ("https://www.google.com/about/datacenters/efficiency/" if "Hyperscale" in key
+           else ROWS[r["grid"]]["src"])
+    return Provenance(source=src, verified=VERIFIED, kind="estimate", notes=note)
 
 
 def _dc_sources() -> dict:
-    from ..types import Provenance
-
-    out = {}
-    for key, r in DATACENTER_ROWS.items():
-        note = _DC_NOTES.get(key, "No override: the grid's typical PUE/WUE apply.")
-        src = ("https://www.google.com/about/datacenters/efficiency/" if "Hyperscale" in key
-               else ROWS[r["grid"]]["src"])
-        out[key] = Provenance(source=src, verified=VERIFIED, kind="estimate", notes=note)
-    return out
+    return {key: _dc_source(key) for key in DATACENTER_ROWS}
 
 
 def datacenter_sources() -> dict:
-    """``{datacenter key: Provenance}`` (built on demand; the Datacenter type has no provenance field)."""
+    """``{datacenter key: Provenance}`` (built on demand; also set on each entry's ``provenance`` field)."""
     return _dc_sources()
 
 

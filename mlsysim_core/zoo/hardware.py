@@ -110,10 +110,13 @@ ROWS: dict[str, dict] = {
               "send+receive total. fp32 is the matrix figure. cost: estimate (USD 10-20k reported)."),
     "TPUv4": dict(
         grp="Cloud", name="Google TPU v4", cat="cloud", year=2021, peak="275 TFLOP/s", prec="int8=275 TFLOP/s",
-        mem="32 GiB @ 1200 GB/s", tdp="192 W", dispatch="0.02 ms",
+        mem="32 GiB @ 1200 GB/s", up="ICI | 540 GB/s | bidir", tdp="192 W", dispatch="0.02 ms",
         src="https://cloud.google.com/tpu/docs/v4",
         notes="Google states 32 GiB HBM2. tdp: Google's measured max power (min/mean/max 90/170/192 W). "
-              "ICI per-chip bandwidth not stated on the page (3D torus, 4,096-chip pod). Not sold: no unit cost."),
+              "ICI: 6 links per chip (3D torus, 4,096-chip pod; Jouppi et al. 2023, ISCA, arXiv 2304.01433) x "
+              "45 GB/s per link per direction (JAX team, 'How to Scale Your Model', TPU chapter: v4p ICI one-way "
+              "4.5e10 B/s per link) = 270 GB/s per direction = 540 GB/s send+receive; cross-check: the page's "
+              "'all-reduce bandwidth per Pod 1.1 PB/s' / 4,096 chips = 269 GB/s per chip. Not sold: no unit cost."),
     "TPUv5e": dict(
         grp="Cloud", name="Google TPU v5e", cat="cloud", year=2023, peak="197 TFLOP/s", prec="int8=393 TFLOP/s",
         mem="16 GiB @ 819 GB/s", up="ICI | 400 GB/s | bidir", dispatch="0.02 ms",

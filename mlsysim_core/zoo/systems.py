@@ -52,6 +52,11 @@ FABRIC_ROWS: dict[str, dict] = {
                     notes="H100 NVLink 4: 900 GB/s total = 450 GB/s per direction. " + _ALPHA),
     "NVLink5": dict(bw="900 GB/s", lat="500 ns", topo="nvswitch", src=_NVLINK,
                     notes="B200 NVLink 5: 1.8 TB/s total = 900 GB/s per direction (NVL72 domain). " + _ALPHA),
+    "TPU_DCN_v4": dict(bw="50 Gbit/s", lat="20 us", topo="fat_tree", src="https://arxiv.org/abs/2204.02311",
+                       kind="estimate",
+                       notes="Data-centre network between TPU v4 pods, per chip per direction [estimate: Google does not "
+                             "publish a per-chip DCN figure; PaLM (Chowdhery et al. 2022, §4) crosses pods over DCN "
+                             "only for the 2-way pod-level gradient exchange]. " + _ALPHA),
     "TPU_ICI_v5p": dict(bw="600 GB/s", lat="1 us", topo="torus_3d", src="https://cloud.google.com/tpu/docs/v5p",
                         notes="TPU v5p ICI 1,200 GBps bidirectional per chip = 600 GB/s per direction; 3D torus. "
                               + _ALPHA),
@@ -78,6 +83,12 @@ NODE_ROWS: dict[str, dict] = {
                             notes="8x MI300X fully connected by Infinity Fabric (7 x 128 GB/s per GPU, treated as a "
                                   "send+receive total). NICs: one 400G per GPU as in OEM builds; PSUs: 6 as in "
                                   "typical 8-OAM servers [estimates]."),
+    "TPUv4_Slice_3072": dict(name="Google TPU v4 pod slice (3,072 chips, one ICI domain)", hw="TPUv4", n=3072,
+                             intra="540 GB/s", nics=768, psus=768, lat="1 us", src="https://arxiv.org/abs/2204.02311",
+                             kind="paper",
+                             notes="PaLM trained on 2 x 3,072-chip TPU v4 slices, each a 3D-torus ICI domain (Chowdhery "
+                                   "et al. 2022, §4). ICI 6 x 45 GB/s per direction per chip (see Hardware TPUv4). "
+                                   "4 chips per host: 768 hosts, one DCN NIC and one PSU each [estimate]."),
     "TPUv5p_Host": dict(name="Google TPU v5p host (4 chips)", hw="TPUv5p", n=4, intra="1200 GB/s", nics=1,
                         psus=2, lat="1 us", src="https://cloud.google.com/tpu/docs/v5p",
                         notes="4 chips per host VM, joined by ICI (1,200 GBps bidirectional per chip). DCN 50 Gbps "
@@ -103,6 +114,11 @@ CLUSTER_ROWS: dict[str, dict] = {
                        notes="Llama 3 405B pre-training: up to 16,384 H100 (8 per server) on 400 Gbps RoCE. The paper "
                              "reports 419 unexpected interruptions in 54 days (fleet MTBF ≈3.1 h); mtbf_hours left "
                              "unset. Grid: US average (site not disclosed)."),
+    "PaLM_6144": dict(node="TPUv4_Slice_3072", count=2, fabric="TPU_DCN_v4", region=None,
+                      src="https://arxiv.org/abs/2204.02311", kind="paper",
+                      notes="PaLM 540B pre-training (Chowdhery et al. 2022, §4): 6,144 TPU v4 = 2 pods x 3,072, "
+                            "12-way model parallel x 256-way fully-sharded data parallel inside each pod, 2-way data "
+                            "parallel across pods over DCN; no pipeline parallelism. Region not disclosed."),
     "TPUv5p_Pod": dict(node="TPUv5p_Host", count=2240, fabric="TPU_ICI_v5p", region=None,
                        src="https://cloud.google.com/tpu/docs/v5p",
                        notes="Full v5p pod: 8,960 chips = 2,240 hosts x 4, 3D-torus ICI. Region not disclosed."),

@@ -36,12 +36,26 @@ NON_TEXT = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.li
                      st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
 
 
-def timed(fn, *args):
-    t0 = time.perf_counter()
+def _once(fn, args):
+    t0 = time.process_time()
     try:
-        return fn(*args)
+        return fn(*args), None
+    except Exception as e:  # noqa: BLE001 - re-raised below, after timing
+        return None, e
     finally:
-        assert time.perf_counter() - t0 < LIMIT
+        _once.dt = time.process_time() - t0
+
+
+def timed(fn, *args):
+    """Run ``fn``; CPU time must stay < 100 ms. A slow first run is repeated once, so a scheduler or GC hiccup
+    on a busy CI machine is not mistaken for an input that makes the parser slow (that would repeat)."""
+    value, err = _once(fn, args)
+    if _once.dt >= LIMIT:
+        _once(fn, args)
+        assert _once.dt < LIMIT, f"took {_once.dt * 1e3:.0f} ms"
+    if err is not None:
+        raise err
+    return value
 
 
 @FUZZ

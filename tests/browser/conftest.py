@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +17,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from wasm_build.serve import SiteHandler, make_server  # noqa: E402
+sys.path.insert(0, str(Path(__file__).parent))
+
+from siteserver import LocalServer, Throttle  # noqa: E402,F401
 
 CHROMIUM = os.environ.get("MLSYS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -55,54 +55,6 @@ def manifest(site_dir) -> dict:
     import json
 
     return json.loads((site_dir / "manifest.json").read_text())
-
-
-class Throttle:
-    """A shared link: ``rate`` bytes/s for all connections together, plus ``latency`` s per request."""
-
-    def __init__(self, rate: float, latency: float):
-        self.rate, self.latency, self.lock, self.next_free = rate, latency, threading.Lock(), 0.0
-
-    def wait_for(self, nbytes: int) -> None:
-        with self.lock:
-            start = max(time.monotonic(), self.next_free)
-            self.next_free = start + nbytes / self.rate
-            until = self.next_free
-        delay = until - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-
-
-class ThrottledHandler(SiteHandler):
-    throttle: Throttle | None = None
-    quiet = True
-
-    def copyfile(self, source, outputfile):
-        t = self.throttle
-        if t is None:
-            return super().copyfile(source, outputfile)
-        time.sleep(t.latency)
-        while chunk := source.read(64 * 1024):
-            t.wait_for(len(chunk))
-            outputfile.write(chunk)
-
-
-class LocalServer:
-    """The built site on 127.0.0.1 (ephemeral port); ``stop()`` takes it down for offline tests."""
-
-    def __init__(self, root: Path, throttle: Throttle | None = None):
-        import functools
-
-        handler = type("H", (ThrottledHandler,), {"throttle": throttle})
-        self.srv = make_server(root, port=0, quiet=True)
-        self.srv.RequestHandlerClass = functools.partial(handler, directory=str(root))
-        self.url = f"http://127.0.0.1:{self.srv.server_address[1]}/"
-        self.thread = threading.Thread(target=self.srv.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.srv.shutdown()
-        self.srv.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -181,22 +133,3 @@ def guarded(browser):
     yield make
     for g in made:
         g.close()
-
-
-# --------------------------------------------------------------------------- page helpers (used by tests and bench)
-
-MARIMO_ERROR_SELECTOR = ".marimo-error, [data-testid='marimo-error'], .mo-error, [data-mime-type='application/vnd.marimo+error']"
-
-
-def wait_interactive(page, timeout_ms: int = LOAD_TIMEOUT_MS) -> None:
-    """The kernel has run: every cell finished (no running/queued marker) and some control or output exists."""
-    page.wait_for_function(
-        """() => {
-          const cells = document.querySelectorAll('[data-cell-id]');
-          if (!cells.length) return false;
-          const busy = document.querySelector('[data-status="running"], [data-status="queued"], .marimo-cell.running');
-          const shown = document.querySelector('.output-area, [data-cell-role="output"], .marimo-output');
-          return !busy && !!shown && !document.querySelector('marimo-wasm-loading, .marimo-loading');
-        }""",
-        timeout=timeout_ms,
-    )

@@ -16,6 +16,7 @@ from mlsysim_core import Q_
 from mlsysim_core.physics import collectives as coll
 from mlsysim_core.physics import reliability as rel
 from mlsysim_core.physics import training as tr
+from mlsysim_core.physics.constants import FRONTIER_TRAINING_EFFICIENCY
 from mlsysim_core.resolvers.fleet import (
     DistributedModel,
     OrchestrationModel,
@@ -136,6 +137,11 @@ def test_training_flops_hand():
     # attention term 12·L·h·s per token: 12·32·4096·2048 = 3.2212e9 → per token 4.2e10 + 3.2212e9
     c = tr.training_flops(7e9, 1.0, layers=32, seq_len=2048, hidden=4096, include_attention=True)
     assert c == pytest.approx(4.2e10 + 12 * 32 * 4096 * 2048)
+    # partial rematerialisation: r of the forward (2 of 6 FLOP/param/token) recomputed → × (1 + r/3);
+    # PaLM's HFU/MFU = 57.8/46.2 = 1.2511 ⇔ r = 0.7532
+    assert tr.training_flops(7e9, 1e12, recompute_fraction=0.75) == pytest.approx(4.2e22 * 1.25)
+    assert tr.training_flops(7e9, 1e12, recompute_fraction=1.0) == pytest.approx(5.6e22)
+    assert tr.training_flops(7e9, 1e12, recompute_fraction=0.0) == pytest.approx(4.2e22)
 
 
 def test_activation_bytes_korthikanti():
@@ -147,6 +153,10 @@ def test_activation_bytes_korthikanti():
     # fp32 doubles (bytes/2 scaling), tensor/sequence parallelism divides by t
     assert tr.activation_bytes_per_layer(2048, 1, 4096, 32, 4, "selective") == 2 * 34 * sbh
     assert tr.activation_bytes_per_layer(2048, 1, 4096, 32, 2, "selective", tp=8) == 34 * sbh / 8
+    # partial, r = 0.75: ((1 − 0.75)·34 + 0.75·2)·sbh = 10·sbh; r = 0 → selective, r = 1 → full
+    assert tr.activation_bytes_per_layer(2048, 1, 4096, 32, 2, "partial", recompute_fraction=0.75) == 10 * sbh
+    assert tr.activation_bytes_per_layer(2048, 1, 4096, 32, 2, "partial", recompute_fraction=0.0) == 34 * sbh
+    assert tr.activation_bytes_per_layer(2048, 1, 4096, 32, 2, "partial", recompute_fraction=1.0) == 2 * sbh
 
 
 def test_zero_sharding_hand():
@@ -239,6 +249,19 @@ def test_mfu_definition_and_recompute():
     assert rr.hfu / rr.mfu == pytest.approx(4 / 3)
     assert rr.memory_per_accelerator < r.memory_per_accelerator
     assert s(rr.step_latency_total) > s(r.step_latency_total)
+    # recompute_fraction=1 is the same run as activation_recomputation=True
+    r1 = DistributedModel().solve(model=L70, fleet=fleet(4), batch_size=64, seq_len=4096, tp_size=8, pp_size=2,
+                                  precision="bf16", overlap_comm=True, recompute_fraction=1.0)
+    assert r1.model_dump() == rr.model_dump()
+    # partial remat r = 0.75: hardware FLOPs × 1.25, memory and step time between selective and full
+    rp = DistributedModel().solve(model=L70, fleet=fleet(4), batch_size=64, seq_len=4096, tp_size=8, pp_size=2,
+                                  precision="bf16", overlap_comm=True, recompute_fraction=0.75)
+    assert rp.hfu / rp.mfu == pytest.approx(1.25)
+    assert rr.memory_per_accelerator < rp.memory_per_accelerator < r.memory_per_accelerator
+    assert s(r.step_latency_total) < s(rp.step_latency_total) < s(rr.step_latency_total)
+    # activations: 40 layers/stage × 2 in flight × ((0.25·34 + 0.75·2) = 10)·4096·1·8192/8 B = 3.3554 GB
+    full_act = 40 * 2 * 2 * 4096 * 8192 / 8
+    assert (rp.memory_per_accelerator - rr.memory_per_accelerator).to("B").magnitude == pytest.approx(4 * full_act)
     # fp8 doubles the peak: compute time roughly halves
     r8 = DistributedModel().solve(model=L70, fleet=fleet(4), batch_size=64, seq_len=4096, tp_size=8, pp_size=2,
                                   precision="fp8", overlap_comm=True)
@@ -286,6 +309,10 @@ def test_gradient_accumulation_cuts_activation_memory():
     ({"pp_size": 2, "v_stages": 32}, "v_stages"),
     ({"pp_size": 2, "microbatch_count": 100}, "microbatch_count"),
     ({"fleet": "16 GPUs"}, "fleet"),
+    ({"recompute_fraction": 1.5}, "recompute_fraction"),
+    ({"recompute_fraction": -0.1}, "recompute_fraction"),
+    ({"recompute_fraction": float("nan")}, "recompute_fraction"),
+    ({"recompute_fraction": 0.5, "activation_recomputation": True}, "recompute_fraction"),
 ])
 def test_distributed_invalid(kw, field):
     base = dict(model=L8, fleet=fleet(2), batch_size=64)
@@ -326,9 +353,10 @@ def test_llama3_405b_anchor_mfu():
     """Llama 3 405B pre-training (Llama 3 paper, Dubey et al. 2024, Table 4): 16,384 H100, TP 8 · PP 16 · DP 128,
     sequence 8192, 16M tokens per step (2048 sequences), BF16 MFU 38–43 % (41 % for this row, 400 TFLOP/s per GPU).
 
-    Calibration, documented: η = 0.60 is the fraction of dense BF16 peak reached *inside* the compute kernels
-    (large H100 BF16 GEMMs run at ~600–750 TFLOP/s = 60–75 % of 989; FlashAttention-3 reports ≈ 75 % forward,
-    less backward). v_stages = 4 (interleaved 1F1B; with 1-sequence micro-batches, m = 16 and v = 1 would
+    η = FRONTIER_TRAINING_EFFICIENCY = 0.60 (physics/constants.py, shared with tests/core/test_paper_anchors.py,
+    which holds the canonical anchor on the zoo cluster): the fraction of dense BF16 peak reached *inside* the
+    compute kernels (large H100 BF16 GEMMs run at ~600–750 TFLOP/s = 60–75 % of 989; FlashAttention-3 reports
+    ≈ 75 % forward, less backward). v_stages = 4 (interleaved 1F1B; with 1-sequence micro-batches, m = 16 and v = 1 would
     leave a 48 % bubble that Meta's schedule clearly avoided; 126 layers allow v ≤ 7 on 16 stages).
     ZeRO-2 approximates Meta's FSDP (optimizer + gradients sharded over DP, weights not re-sharded).
     Fabric: IB NDR 400 Gb/s per GPU (Meta used 400 Gb/s RoCE). Result: step ≈ 5.97 s = compute 4.20 s +
@@ -339,7 +367,7 @@ def test_llama3_405b_anchor_mfu():
     assert f.total_accelerators == 16384
     r = DistributedModel().solve(model=L405, fleet=f, batch_size=2048, seq_len=8192, precision="bf16",
                                  tp_size=8, pp_size=16, v_stages=4, zero_stage=2, overlap_comm=True,
-                                 efficiency=0.60)
+                                 efficiency=FRONTIER_TRAINING_EFFICIENCY)
     assert r.parallelism["dp"] == 128
     assert 2048 * 8192 == 16_777_216  # "16M tokens per step"
     assert r.feasible, r.trace  # ≈ 79.8 GB per GPU ≤ 85.9 GB
@@ -349,7 +377,7 @@ def test_llama3_405b_anchor_mfu():
     # the same run without ZeRO-2 gradient sharding does not fit (grads 6.3 GB more per GPU)
     r1 = DistributedModel().solve(model=L405, fleet=f, batch_size=2048, seq_len=8192, precision="bf16",
                                   tp_size=8, pp_size=16, v_stages=4, zero_stage=1, overlap_comm=True,
-                                  efficiency=0.60)
+                                  efficiency=FRONTIER_TRAINING_EFFICIENCY)
     assert not r1.feasible and r1.binding_wall == 2 and r1.mfu == pytest.approx(r.mfu)
 
 

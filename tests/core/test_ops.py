@@ -16,6 +16,7 @@ from mlsysim_core.types import (
     StorageHierarchy, TransformerWorkload,
 )
 from mlsysim_core.validation import InputError
+from mlsysim_core.zoo import Grids
 
 GPU = HardwareNode(
     name="TestGPU", compute=ComputeCore(peak_flops="1000 TFLOP/s"),
@@ -73,11 +74,19 @@ def test_sustainability_region_precedence():
 
 
 def test_sustainability_fallbacks_and_embodied():
-    # no region, no TDP → 700 W, PUE 1.12, 429 g/kWh; 1 device × 700 W × 24 h = 16.8 kWh IT
+    # no region, no TDP → 700 W and the zoo grid Grids.US_Avg (EIA 2023: 367 g/kWh, PUE 1.40, WUE 1.8 L/kWh):
+    # 1 device × 700 W × 24 h = 16.8 kWh IT × 1.40 = 23.52 kWh × 0.367 kg/kWh = 8.632 kg; water 23.52 × 1.8 = 42.3 L
     r = SustainabilityModel().solve(fleet=BARE_FLEET, duration_days=1, mfu=1.0, embodied_carbon_per_device=Q_(150, "kg"))
     assert mag(r.it_energy_kwh, "kWh") == pytest.approx(16.8)
-    assert r.pue == 1.12
-    assert mag(r.carbon_footprint_kg, "kgCO2") == pytest.approx(16.8 * 1.12 * 0.429)
+    assert r.pue == 1.40
+    assert mag(r.carbon_footprint_kg, "kgCO2") == pytest.approx(16.8 * 1.40 * 0.367)
+    assert mag(r.water_usage_liters, "L") == pytest.approx(16.8 * 1.40 * 1.8)
+    assert r.region_name == Grids.US_Avg.name == "US Average"
+    assert any("Grids.US_Avg" in t for t in r.trace)
+    # the fallback IS the zoo row: same numbers as passing grid=Grids.US_Avg explicitly
+    explicit = SustainabilityModel().solve(fleet=BARE_FLEET, duration_days=1, mfu=1.0, grid=Grids.US_Avg,
+                                           embodied_carbon_per_device=Q_(150, "kg"))
+    assert explicit.carbon_footprint_kg == r.carbon_footprint_kg and explicit.pue == r.pue
     assert mag(r.embodied_carbon_kg, "kgCO2") == pytest.approx(150)
     assert any("no TDP" in t for t in r.trace)
 
@@ -109,6 +118,14 @@ def test_economics_price_override_and_multiplier():
     assert mag(r.capex_usd, "USD") == pytest.approx(4_800_000 / 4)
     r0 = EconomicsModel().solve(fleet=BARE_FLEET, duration_days=1)
     assert mag(r0.capex_usd, "USD") == 0 and any("no unit cost" in t for t in r0.trace)
+
+
+def test_economics_no_region_uses_the_zoo_us_average_grid():
+    # 1 × 1000 W × 24 h = 24 kWh IT × PUE 1.40 = 33.6 kWh × $0.08/kWh (Grids.US_Avg, EIA 2023 industrial) = $2.688
+    r = EconomicsModel().solve(fleet=GPU, duration_days=1, mfu=1.0)
+    assert mag(r.opex_energy_usd, "USD") == pytest.approx(33.6 * 0.08)
+    assert mag(r.kwh_price, "USD/kWh") == pytest.approx(Grids.US_Avg.price_usd_kwh) == pytest.approx(0.08)
+    assert r.pue == Grids.US_Avg.pue and r.region_name == Grids.US_Avg.name
 
 
 def test_economics_accepts_single_device_and_quantity_duration():

@@ -9,7 +9,7 @@ import pytest
 
 from mlsysim_core import Q_
 from mlsysim_core.resolvers.optimizers import (
-    BatchingOptimizer, ParallelismOptimizer, PlacementOptimizer, divisors, network_rtt_s,
+    BatchingOptimizer, ParallelismOptimizer, PlacementOptimizer, divisors, network_rtt_s, tp_splits_attention,
 )
 from mlsysim_core.types import (
     ComputeCore, Fleet, GridProfile, HardwareNode, IOInterconnect, MemoryHierarchy, NetworkFabric, Node,
@@ -75,6 +75,31 @@ def test_parallelism_best_is_the_max_mfu_and_consistent_with_distributed_model()
     # 70B needs model parallelism on 80 GB: tp·pp > 1
     assert c["tp"] * c["pp"] > 1
     assert r.objective_value == r.best_mfu and r.binding_wall == 14
+
+
+def test_tp_must_split_attention_heads_evenly():
+    # rule: heads % tp == 0; kv_heads % tp == 0 when tp ≤ kv_heads, else tp % kv_heads == 0 (KV replicated)
+    assert [t for t in range(1, 17) if tp_splits_attention(t, 64, 8)] == [1, 2, 4, 8, 16]  # Llama-3-70B
+    assert tp_splits_attention(8, 128, 8) and tp_splits_attention(16, 128, 8)  # 16 % 8 == 0: each KV head on 2 ranks
+    assert not tp_splits_attention(12, 48, 8)  # 48 % 12 == 0 but 12 ranks cannot share 8 KV heads evenly
+    assert tp_splits_attention(12, 48, 1)  # PaLM multi-query: the one KV head is replicated
+    assert not tp_splits_attention(3, 64, 64) and tp_splits_attention(4, 64, None)  # MHA: only heads % tp
+    assert not tp_splits_attention(6, 32, 8) and tp_splits_attention(2, 32, 4)
+    assert tp_splits_attention(8, 128, None, latent_kv=True) and not tp_splits_attention(3, 128, None, latent_kv=True)
+    assert tp_splits_attention(1, 7, 7)
+
+
+def test_parallelism_optimizer_applies_the_head_rule():
+    r = ParallelismOptimizer().solve(model=L70, fleet=fleet(3), batch_size=48, seq_len=4096, top_k=100)
+    # N = 24, tp ≤ 8: tp 3 (d(8) = 4 pp choices) and tp 6 (d(4) = 3) do not divide 64 heads → 7 of 27 rejected
+    assert r.total_searched == 27 and r.head_rejected == 4 + 3
+    assert {c["config"]["tp"] for c in r.top_candidates} <= {1, 2, 4, 8}
+    assert any("split attention heads unevenly" in t for t in r.trace)
+    # a 24-head model (heads 24, kv 8) on the same fleet: tp 3 divides the heads but not the 8 KV heads,
+    # tp 6 neither; tp ∈ {1, 2, 4, 8} survive
+    m24 = TransformerWorkload(name="m24", parameters=1e9, layers=24, hidden_dim=2048, heads=24, kv_heads=8)
+    r24 = ParallelismOptimizer().solve(model=m24, fleet=fleet(3), batch_size=48, seq_len=1024, top_k=100)
+    assert r24.head_rejected == 7 and {c["config"]["tp"] for c in r24.top_candidates} <= {1, 2, 4, 8}
 
 
 def test_parallelism_limits_and_batch():

@@ -198,6 +198,14 @@ def test_systems():
     assert Systems.Fabrics.Ethernet_100G.latency_si == pytest.approx(50e-6)
     assert Systems.Fabrics.RoCE_400G.latency_si == pytest.approx(10e-6)
     assert Systems.Fabrics.InfiniBand_XDR.bw_si == pytest.approx(100e9)
+    # TPU v4 ICI: 6 links × 45 GB/s per direction = 270 GB/s (540 GB/s send+receive); PaLM's 2 × 3 072-chip pods
+    tpu = Hardware.TPUv4
+    assert tpu.scale_up is not None and tpu.scale_up.bandwidth.to("GB/s").magnitude == pytest.approx(540)
+    assert "6 links" in tpu.provenance.notes
+    palm = Systems.Clusters.PaLM_6144
+    assert palm.total_accelerators == 6144 and palm.node.accelerator is tpu
+    assert palm.node.intra_bw_si == pytest.approx(270e9) and palm.provenance.kind == "paper"
+    assert Systems.Fabrics.TPU_DCN_v4.provenance.kind == "estimate"
     assert Systems.DGX_H100 is dgx  # flat access across groups
 
 

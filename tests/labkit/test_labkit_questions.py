@@ -78,9 +78,10 @@ def test_bare_number_read_in_question_unit():
 def test_percent_questions():
     v = var()
     pct = 10.0 * v["n"]
-    for text in (f"{pct}", f"{pct} %", f"{pct}%", f"{pct / 100}"[:8] if False else f"{pct} percent"):
+    for text in (f"{pct}", f"{pct} %", f"{pct}%", f"{pct} percent", f"{pct / 100}"):
         assert q("q_frac").check(v, text).correct, text
-    fb = q("q_frac").check(v, f"{pct / 100}")
+    assert "fraction" in q("q_frac").check(v, f"{pct / 100}").message
+    fb = q("q_frac").check(v, f"{pct / 100} %")  # explicit % with the fraction's digits: wrong, with a hint
     assert not fb.correct and "fraction vs percent" in fb.message
 
 

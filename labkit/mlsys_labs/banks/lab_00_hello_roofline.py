@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mlsysim_core import Hardware, Models, SingleNodeModel
 
-from ..questions import LabSpec, Question
+from ..questions import LabSpec, Question, per_variant
 from ..variants import Variant
 
 PRECISION = "fp16"
@@ -23,6 +23,7 @@ def llm(v: Variant):
     return Models.get(v["model"])
 
 
+@per_variant
 def decode(v: Variant, batch: int):
     """One decode step (one token per sequence) of the variant's LLM on its accelerator."""
     return _NODE.solve(model=llm(v), hardware=accelerator(v), batch_size=batch, precision=PRECISION)

@@ -123,7 +123,7 @@ LAB = LabSpec(
         Question(
             id="q_tco",
             prompt="Those accelerators are bought in whole 8-GPU servers and run for one year in {region}, drawing "
-                   "power at the serving MFU. What is the one-year TCO? (e.g. $9.1M)",
+                   "power at the serving MFU. What is the one-year TCO? (e.g. 9.1 MUSD)",
             unit="USD", expected=lambda v: _plan(v)[3].tco_usd, rel_tol=0.03,
             explain="TCO = CapEx/3 yr + E·price + 5 %·CapEx per year; E = TDP·(0.3 + 0.7·MFU)·N·t·PUE.",
         ),
@@ -135,7 +135,7 @@ LAB = LabSpec(
         ),
         Question(
             id="q_place",
-            prompt="Your company can host the same fleet in {sites}. With a carbon tax of ${tax} per tonne CO₂, "
+            prompt="Your company can host the same fleet in {sites}. With a carbon tax of {tax} USD per tonne of CO₂, "
                    "which site minimises TCO + carbon tax? (choose one)",
             kind="choice", choices=REGION_CHOICES, expected=_best_site,
             explain="objective(r) = TCO(r) + tax·CO₂(r): CapEx is the same everywhere, so price·PUE and "

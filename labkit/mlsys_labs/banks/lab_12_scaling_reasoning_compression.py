@@ -10,7 +10,6 @@ from __future__ import annotations
 from mlsysim_core import CompressionModel, Hardware, InferenceScalingModel, Models, Q_, ScalingModel
 
 from ..questions import LabSpec, Question
-from ..variants import Variant
 
 PRECISION = "fp16"
 REASONER = "Llama3_8B"

@@ -12,7 +12,6 @@ from mlsysim_core import (EfficiencyModel, Hardware, OrchestrationModel, Q_, Res
                           Systems)
 
 from ..questions import LabSpec, Question
-from ..variants import Variant
 
 PRECISION = "fp16"
 CLUSTER = "Lab_64_H100"

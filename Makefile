@@ -1,0 +1,61 @@
+# MLSys·im — two commands on a fresh Debian/Ubuntu machine with Python >= 3.11:
+#   make serve   set up .venv from pinned requirements, build the offline lab site (_site/), serve it
+#   make test    set up .venv, install Chromium if missing (Debian package, when root), run the whole test suite
+# Optional: make build, make bench, make clean.
+
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+STAMP  := $(VENV)/.mlsys-deps
+PORT   ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+SUDO   := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export MARIMO_SKIP_UPDATE_CHECK := 1
+
+.PHONY: all venv build serve test bench chromium npm clean
+
+all: build
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 needed (set PYTHON=python3.x)"'
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  if [ -n "$(SUDO)" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); \
+	  else echo "error: '$(PYTHON) -m venv' failed: install python3-venv (sudo apt-get install python3-venv)"; exit 1; fi; }
+
+$(STAMP): $(VENV)/bin/python requirements/dev.txt pyproject.toml $(wildcard labkit/pyproject.toml)
+	$(VPY) -m pip install -q -r requirements/dev.txt
+	$(VPY) -m pip install -q --no-build-isolation --no-deps -e .
+	@if [ -f labkit/pyproject.toml ]; then $(VPY) -m pip install -q --no-build-isolation --no-deps -e labkit; fi
+	@touch $@
+
+venv: $(STAMP)
+
+npm:
+	@command -v npm >/dev/null 2>&1 || [ -f "$${MLSYS_WASM_CACHE:-$$HOME/.cache/mlsys-wasm}/npm/pyodide-314.0.0.tgz" ] || { \
+	  if [ -n "$(SUDO)" ]; then echo "installing npm (Debian package) to fetch Pyodide from the npm registry"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else echo "error: npm is needed once to fetch Pyodide (sudo apt-get install npm)"; exit 1; fi; }
+
+build: venv npm
+	$(VPY) -m wasm_build --out _site
+
+serve: venv npm
+	$(VPY) -m wasm_build serve --out _site --port $(PORT)
+
+chromium:
+	@[ -x "$(CHROMIUM)" ] || command -v chromium >/dev/null 2>&1 || { \
+	  if [ -n "$(SUDO)" ]; then echo "installing Chromium (Debian package)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "error: Chromium is missing: run 'sudo apt-get install -y chromium' (browser tests need $(CHROMIUM))"; exit 1; fi; }
+
+# pytest exit 5 = no test collected: reported loudly, not an error of the tooling
+test: venv npm chromium
+	@$(VPY) -m pytest -q; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5)"; exit 0; fi; exit $$rc
+
+bench: venv npm chromium
+	$(VPY) bench/browser_bench.py
+
+clean:
+	rm -rf _site .cache/test-site bench/results

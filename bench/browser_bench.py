@@ -1,0 +1,174 @@
+"""Browser benchmark of the lab site: time-to-interactive (cold and warm), slider → output latency, bytes.
+
+    .venv/bin/python bench/browser_bench.py [--site DIR] [--labs ID ...] [--moves N] [--link-mbit M]
+
+Builds a site of labs/*.py plus a stock marimo hello-world notebook (one slider, one markdown line),
+exported by the same marimo and served from the same local runtime (the public CDN a stock export uses is
+unreachable here), then measures each page in Debian Chromium:
+  cold   fresh browser context, empty caches → outputs settled
+  warm   reload after the service worker cached the page
+  slider ArrowRight/ArrowLeft on the first slider → first change of a dependent output (p50/p95)
+  bytes  response bodies served for the cold load
+Prints a table and writes JSON to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+import pagekit  # noqa: E402
+from siteserver import LocalServer, Throttle  # noqa: E402
+
+HELLO = '''import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(app_title="marimo hello world")
+
+
+@app.cell
+def _():
+    import marimo as mo
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    n = mo.ui.slider(1, 100, value=1, label="n")
+    n
+    return (n,)
+
+
+@app.cell
+def _(mo, n):
+    mo.md(f"Hello, world! n squared is {n.value ** 2}")
+    return
+
+
+if __name__ == "__main__":
+    app.run()
+'''
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    k = (len(xs) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+def measure(browser, srv: LocalServer, lab_id: str, moves: int) -> dict:
+    outside: list[str] = []
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith((srv.url, "data:", "blob:"))
+              else (outside.append(r.request.url), r.abort()))
+    page = ctx.new_page()
+    srv.take_counts()
+    t0 = time.monotonic()
+    page.goto(srv.url + f"labs/{lab_id}.html")
+    cold = pagekit.wait_interactive(page) - t0
+    nbytes, nreq = srv.take_counts()
+    lat: list[float] = []
+    sliders = page.locator("[role=slider]").all()
+    if sliders:
+        s = sliders[0]
+        cell = pagekit.cell_of(s)
+        s.scroll_into_view_if_needed()
+        for i in range(moves):
+            before = pagekit.signature(page, cell)
+            s.focus()
+            key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
+            t0 = time.monotonic()
+            s.press(key)
+            pressed = time.monotonic() - t0
+            try:
+                first, _ = pagekit.wait_changed(page, before, cell, timeout_s=15)
+                lat.append(pressed + first)  # key press → first visible change of a dependent output
+            except TimeoutError:
+                lat.append(float("inf"))
+    page.evaluate("() => window.__mlsysCacheNow ? window.__mlsysCacheNow() : null")
+    srv.take_counts()
+    t0 = time.monotonic()
+    page.reload()
+    warm = pagekit.wait_interactive(page) - t0
+    warm_bytes, _ = srv.take_counts()
+    ctx.close()
+    finite = [x for x in lat if x != float("inf")]
+    return {"lab": lab_id, "cold_s": round(cold, 2), "warm_s": round(warm, 2), "bytes": nbytes, "responses": nreq,
+            "warm_bytes_from_server": warm_bytes, "slider_moves": len(lat),
+            "slider_p50_ms": round(pct(finite, 0.5) * 1000, 1) if finite else None,
+            "slider_p95_ms": round(pct(finite, 0.95) * 1000, 1) if finite else None,
+            "slider_timeouts": len(lat) - len(finite), "outside_requests": outside}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--site", type=Path, help="an existing build that already contains labs/hello_world.html")
+    ap.add_argument("--labs", nargs="*", help="lab ids (default: all in the site)")
+    ap.add_argument("--moves", type=int, default=20, help="slider moves per lab (default 20)")
+    ap.add_argument("--link-mbit", type=float, default=0, help="emulate a shared link of M Mbit/s + 50 ms (0 = loopback)")
+    args = ap.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    tmp = tempfile.TemporaryDirectory()
+    site = args.site
+    if site is None:
+        from wasm_build.build import build
+
+        hello_dir = Path(tmp.name) / "hello"
+        hello_dir.mkdir()
+        (hello_dir / "hello_world.py").write_text(HELLO)
+        site = Path(tmp.name) / "site"
+        build(site, [ROOT / "labs", hello_dir])
+    manifest = json.loads((site / "manifest.json").read_text())
+    ids = args.labs or [lab["id"] for lab in manifest["labs"]]
+    if "hello_world" in ids:  # baseline first
+        ids = ["hello_world"] + [i for i in ids if i != "hello_world"]
+    throttle = Throttle(args.link_mbit * 1e6 / 8, 0.05) if args.link_mbit else None
+    srv = LocalServer(site, throttle)
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for lab_id in ids:
+            print(f"measuring {lab_id} ...", file=sys.stderr, flush=True)
+            rows.append(measure(browser, srv, lab_id, args.moves))
+        browser.close()
+    srv.stop()
+
+    hdr = f"{'page':32} {'cold s':>7} {'warm s':>7} {'ratio':>6} {'MB':>6} {'resp':>5} {'p50 ms':>7} {'p95 ms':>7}"
+    print(hdr)
+    print("-" * len(hdr))
+    for r in rows:
+        ratio = r["cold_s"] / r["warm_s"] if r["warm_s"] else float("nan")
+        print(f"{r['lab'][:32]:32} {r['cold_s']:7.1f} {r['warm_s']:7.1f} {ratio:6.2f} {r['bytes'] / 1e6:6.1f} "
+              f"{r['responses']:5d} {r['slider_p50_ms'] or float('nan'):7.0f} {r['slider_p95_ms'] or float('nan'):7.0f}")
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    result = {"when": stamp, "machine": {"cpus": __import__("os").cpu_count(), "platform": platform.platform()},
+              "link_mbit": args.link_mbit or None, "build": manifest["build"], "versions": {
+                  k: manifest["versions"][k] for k in ("pyodide", "marimo")},
+              "median_cold_s": statistics.median(r["cold_s"] for r in rows), "rows": rows}
+    path = out_dir / f"browser-{stamp}.json"
+    path.write_text(json.dumps(result, indent=1))
+    print(f"\nwrote {path.relative_to(ROOT)}")
+    return 0 if all(not r["outside_requests"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Helpers to drive a marimo lab page in Playwright (shared by tests/browser and bench/browser_bench.py).
+
+marimo renders widgets inside shadow roots: the JS below walks them. A published cell is a
+``.marimo-cell`` element with ``data-cell-id``; an errored one also has class ``has-error``.
+"""
+
+from __future__ import annotations
+
+import time
+
+DEFAULT_TIMEOUT_S = 180.0
+
+# Text of every cell (or every cell but `skip`), walking shadow roots; canvases by a short digest,
+# svg by its markup length, form values included. Used to see that an output changed.
+_SIGNATURE_JS = """
+([skip]) => {
+  const parts = [];
+  function walk(node) {
+    if (node.nodeType === Node.TEXT_NODE) { const t = node.textContent.trim(); if (t) parts.push(t); return; }
+    if (node.nodeType !== Node.ELEMENT_NODE && node.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) return;
+    if (node.tagName === 'CANVAS') {
+      try { const d = node.toDataURL(); let h = 0; for (let i = 0; i < d.length; i += 97) h = (h * 31 + d.charCodeAt(i)) | 0; parts.push('canvas:' + h); } catch (e) {}
+    }
+    if (node.tagName === 'path' && node.getAttribute('d')) parts.push('d:' + node.getAttribute('d').length + node.getAttribute('d').slice(0, 40));
+    if (node.shadowRoot) walk(node.shadowRoot);
+    for (const c of node.childNodes) walk(c);
+  }
+  for (const cell of document.querySelectorAll('.marimo-cell[data-cell-id]')) {
+    if (skip && cell.dataset.cellId === skip) continue;
+    walk(cell);
+  }
+  return parts.join('\\n');
+}
+"""
+
+_CELL_OF_JS = """
+(el) => { let e = el; while (e && !(e.classList && e.classList.contains('marimo-cell'))) e = e.parentNode || e.host; return e ? e.dataset.cellId : null; }
+"""
+
+_STATE_JS = """
+() => {
+  const text = document.body ? document.body.innerText : '';
+  return {
+    loading: /Loading marimo|Loading notebook|Initializing/.test(text),
+    cells: document.querySelectorAll('.marimo-cell[data-cell-id]').length,
+    errors: Array.from(document.querySelectorAll('.marimo-cell.has-error')).map(c => c.innerText.slice(0, 500)),
+  };
+}
+"""
+
+
+def state(page) -> dict:
+    return page.evaluate(_STATE_JS)
+
+
+def signature(page, skip_cell: str | None = None) -> str:
+    return page.evaluate(_SIGNATURE_JS, [skip_cell])
+
+
+def wait_interactive(page, timeout_s: float = DEFAULT_TIMEOUT_S, settle_s: float = 1.0) -> float:
+    """Wait until the notebook has loaded, its cells are shown and their outputs stopped changing for
+    ``settle_s``. Returns the time (monotonic) at which outputs first became stable."""
+    deadline = time.monotonic() + timeout_s
+    page.wait_for_function("() => document.querySelectorAll('.marimo-cell[data-cell-id]').length > 0 && "
+                           "!/Loading marimo|Loading notebook/.test(document.body.innerText)",
+                           timeout=timeout_s * 1000, polling=100)
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        sig = signature(page)
+        now = time.monotonic()
+        if sig != last:
+            last, since = sig, now
+        elif now - since >= settle_s:
+            return since
+        time.sleep(0.1)
+    raise TimeoutError("lab outputs never settled")
+
+
+def controls(page) -> list:
+    """Sliders and dropdowns (native selects), in page order."""
+    sliders = page.locator("[role=slider]").all()
+    selects = page.locator("select").all()
+    return [("slider", s) for s in sliders] + [("select", s) for s in selects]
+
+
+def cell_of(handle) -> str | None:
+    return handle.evaluate(_CELL_OF_JS)
+
+
+def _value(kind: str, loc) -> str:
+    if kind == "slider":
+        return loc.get_attribute("aria-valuenow") or ""
+    return loc.evaluate("e => e.value")
+
+
+def move_by_keyboard(kind: str, loc) -> tuple[str, str]:
+    """Focus the control and press one arrow key (the other way if it is at its end). Returns (before, after)."""
+    loc.scroll_into_view_if_needed()
+    loc.focus()
+    before = _value(kind, loc)
+    keys = ("ArrowRight", "ArrowLeft") if kind == "slider" else ("ArrowDown", "ArrowUp")
+    for key in keys:
+        loc.press(key)
+        after = _value(kind, loc)
+        if after != before:
+            return before, after
+    return before, _value(kind, loc)
+
+
+def wait_changed(page, old: str, skip_cell: str | None, timeout_s: float = 20.0) -> tuple[float, str]:
+    """Poll until the outputs (other than the control's own cell) differ from ``old``; then until they settle.
+    Returns (seconds until the first change, final signature)."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout_s:
+        sig = signature(page, skip_cell)
+        if sig != old:
+            first = time.monotonic() - t0
+            last, since = sig, time.monotonic()
+            while time.monotonic() - since < 0.4 and time.monotonic() - t0 < timeout_s:
+                time.sleep(0.05)
+                s2 = signature(page, skip_cell)
+                if s2 != last:
+                    last, since = s2, time.monotonic()
+            return first, last
+        time.sleep(0.02)
+    raise TimeoutError("no dependent output changed")

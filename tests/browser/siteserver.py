@@ -1,0 +1,71 @@
+"""Local static servers for the built site (tests and bench): optional emulated link (bandwidth + latency)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from wasm_build.serve import SiteHandler, make_server  # noqa: E402
+
+
+class Throttle:
+    """A shared link: ``rate`` bytes/s for all connections together, plus ``latency`` s per request."""
+
+    def __init__(self, rate: float, latency: float):
+        self.rate, self.latency, self.lock, self.next_free = rate, latency, threading.Lock(), 0.0
+
+    def wait_for(self, nbytes: int) -> None:
+        with self.lock:
+            start = max(time.monotonic(), self.next_free)
+            self.next_free = start + nbytes / self.rate
+            until = self.next_free
+        delay = until - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+
+class ThrottledHandler(SiteHandler):
+    throttle: Throttle | None = None
+    quiet = True
+
+    def copyfile(self, source, outputfile):
+        t = self.throttle
+        if t is not None:
+            time.sleep(t.latency)
+        while chunk := source.read(64 * 1024):
+            if t is not None:
+                t.wait_for(len(chunk))
+            outputfile.write(chunk)
+            with self.server.count_lock:
+                self.server.bytes_sent += len(chunk)
+        with self.server.count_lock:
+            self.server.requests += 1
+
+
+class LocalServer:
+    """The built site on 127.0.0.1 (ephemeral port); ``stop()`` takes it down for offline tests."""
+
+    def __init__(self, root: Path, throttle: Throttle | None = None):
+        handler = type("H", (ThrottledHandler,), {"throttle": throttle})
+        self.srv = make_server(root, port=0, quiet=True)
+        self.srv.bytes_sent, self.srv.requests, self.srv.count_lock = 0, 0, threading.Lock()
+        self.srv.RequestHandlerClass = functools.partial(handler, directory=str(root))
+        self.url = f"http://127.0.0.1:{self.srv.server_address[1]}/"
+        self.thread = threading.Thread(target=self.srv.serve_forever, daemon=True)
+        self.thread.start()
+
+    def take_counts(self) -> tuple[int, int]:
+        """(bytes, responses with a body) served since the last call."""
+        with self.srv.count_lock:
+            out = (self.srv.bytes_sent, self.srv.requests)
+            self.srv.bytes_sent, self.srv.requests = 0, 0
+        return out
+
+    def stop(self) -> None:
+        self.srv.shutdown()
+        self.srv.server_close()

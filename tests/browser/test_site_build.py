@@ -1,0 +1,159 @@
+"""The built site: manifest, lockfile, pins, URL scan, reproducibility, serving headers, landing page."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_one_place_pins_marimo_and_pyodide():
+    from wasm_build import versions
+
+    assert versions.dev_pin("marimo") == versions.MARIMO_VERSION
+    assert versions.PYODIDE_VERSION == "314.0.0"
+    kinds = {p.kind for p in versions.PINS}
+    assert kinds <= set(versions.KINDS)
+
+
+def test_manifest_lists_every_file_with_size_and_sha256(site_dir, manifest):
+    from wasm_build.lockfile import sha256_file
+
+    on_disk = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())
+    assert sorted([*manifest["files"], "manifest.json"]) == on_disk
+    for rel, meta in manifest["files"].items():
+        p = site_dir / rel
+        assert p.stat().st_size == meta["size"], rel
+    for rel in ("index.html", "sw.js", "pyodide/pyodide.asm.wasm", "pyodide/pyodide-lock.json"):
+        assert sha256_file(site_dir / rel) == manifest["files"][rel]["sha256"]
+    assert manifest["versions"]["pyodide"] == "314.0.0" and manifest["versions"]["marimo"] == "0.25.2"
+    assert manifest["build"] in (site_dir / "sw.js").read_text()
+
+
+def test_lockfile_covers_every_wheel_with_its_sha256(site_dir):
+    from wasm_build.lockfile import sha256_file
+
+    lock = json.loads((site_dir / "pyodide" / "pyodide-lock.json").read_text())
+    assert lock["info"]["python"].startswith("3.14")
+    pkgs = lock["packages"]
+    wheels = sorted(p.name for p in (site_dir / "pyodide").glob("*.whl"))
+    assert sorted(p["file_name"] for p in pkgs.values()) == wheels
+    for key, p in pkgs.items():
+        assert sha256_file(site_dir / "pyodide" / p["file_name"]) == p["sha256"], key
+        assert all(d in pkgs for d in p["depends"]), (key, p["depends"])
+        assert p["imports"], key
+    for needed in ("marimo-base", "mlsysim-core", "pint", "pydantic", "pydantic-core", "altair", "micropip"):
+        assert needed in pkgs
+    assert not {"numpy", "pandas", "plotly", "rpds-py"} & set(pkgs), "heavy/native packages must not ship"
+    # pure rebuilds carry no native code
+    for name in ("markupsafe", "pyyaml"):
+        with zipfile.ZipFile(site_dir / "pyodide" / pkgs[name]["file_name"]) as zf:
+            assert not [n for n in zf.namelist() if n.endswith(".so")]
+
+
+def test_lock_closure_reports_the_missing_package(tmp_path):
+    from packaging.requirements import Requirement
+
+    from wasm_build.lockfile import LockError, WheelInfo, build_lock
+
+    w = WheelInfo(tmp_path / "a-1-py3-none-any.whl", "a", "a", "1", "0" * 64, ["a"],
+                  [Requirement("b>=2"), Requirement("c; sys_platform != 'emscripten'"), Requirement("d; extra == 'x'")])
+    with pytest.raises(LockError, match="requires b>=2 but b is not in"):
+        build_lock({}, {"a": w})
+    b = WheelInfo(tmp_path / "b-1-py3-none-any.whl", "b", "b", "1", "0" * 64, ["b"])
+    with pytest.raises(LockError, match="pins b==1"):
+        build_lock({}, {"a": w, "b": b})
+
+
+def test_url_scan_flags_fetches_but_not_prose_links(tmp_path):
+    from wasm_build.site import scan_urls
+
+    (tmp_path / "labs").mkdir()
+    (tmp_path / "index.html").write_text('<a href="https://example.org/paper">paper</a>'
+                                         '<script src="https://cdn.example.com/x.js"></script>')
+    (tmp_path / "labs" / "lib.js").write_text('const a = "https://example.org/docs"; fetch(`https://api.example.com/v1`)')
+    (tmp_path / "site.css").write_text("body { background: url(https://img.example.com/bg.png) }")
+    problems, scanned = scan_urls(tmp_path)
+    joined = "\n".join(problems)
+    assert scanned == 3
+    assert "cdn.example.com" in joined and "api.example.com" in joined and "img.example.com" in joined
+    assert "example.org/paper" not in joined and "example.org/docs" not in joined
+
+
+def test_built_site_has_no_runtime_fetch_outside(site_dir):
+    from wasm_build.site import scan_urls
+
+    problems, scanned = scan_urls(site_dir)
+    assert scanned > 100 and problems == []
+
+
+def test_labs_are_discovered_generically(tmp_path):
+    from wasm_build.labs import all_labs
+
+    (tmp_path / "_helper.py").write_text("x = 1\n")
+    (tmp_path / "07_demo.py").write_text(
+        'import marimo\napp = marimo.App(app_title="Demo lab")\n__lab__ = {"walls": (3, 4), "minutes": 20}\n')
+    (tmp_path / "08_bare.py").write_text("import marimo\napp = marimo.App()\n")
+    labs = {lab.id: lab for lab in all_labs(tmp_path)}
+    assert set(labs) == {"07_demo", "08_bare"}
+    if "07_demo" not in _catalog_ids():
+        assert (labs["07_demo"].title, labs["07_demo"].walls, labs["07_demo"].minutes) == ("Demo lab", (3, 4), 20)
+    assert labs["08_bare"].title == "08 bare"
+
+
+def _catalog_ids():
+    try:
+        from mlsys_labs.catalog import LABS
+    except Exception:
+        return set()
+    return set(LABS)
+
+
+@pytest.mark.slow
+def test_two_builds_give_the_same_manifest(site_dir, manifest, tmp_path):
+    from wasm_build.build import build
+
+    labs_dirs = [ROOT / "labs", Path(__file__).parent / "labs"]
+    again = build(tmp_path / "site", labs_dirs)
+    if {lab["id"] for lab in again["labs"]} != {lab["id"] for lab in manifest["labs"]}:
+        pytest.skip("labs changed on disk during the test session")
+    assert again == manifest
+
+
+def test_server_sends_wasm_type_and_no_isolation_headers(server):
+    with urllib.request.urlopen(server.url + "pyodide/pyodide.asm.wasm") as r:
+        assert r.headers["Content-Type"] == "application/wasm"
+        assert r.headers.get("Cross-Origin-Embedder-Policy") is None  # not needed: no SharedArrayBuffer
+    with urllib.request.urlopen(server.url + "sw.js") as r:
+        assert r.headers["Content-Type"].startswith("text/javascript")
+        assert "no-cache" in r.headers["Cache-Control"]
+
+
+def test_landing_page_lists_labs_and_works_by_keyboard_on_a_small_screen(guarded, server, manifest, site_dir):
+    g = guarded(server.url, viewport={"width": 360, "height": 740})
+    page = g.new_page()
+    page.goto(server.url)
+    items = page.locator("ul.labs li.lab")
+    assert items.count() == len(manifest["labs"])
+    for lab in manifest["labs"]:
+        card = page.locator(f"#lab-{lab['id']}")
+        text = card.inner_text()
+        assert lab["title"] in text
+        if lab["walls"]:
+            assert ", ".join(str(w) for w in lab["walls"]) in text
+        if lab["minutes"]:
+            assert f"{lab['minutes']} min" in text
+        assert (site_dir / card.locator("a").get_attribute("href")).exists()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    focused = []
+    for _ in range(len(manifest["labs"]) + 3):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("() => document.activeElement.getAttribute('href')"))
+    assert {lab["page"] for lab in manifest["labs"]} <= set(focused)
+    assert "How to work and submit" in page.inner_text("body")
+    assert g.outside == []
