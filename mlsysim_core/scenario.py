@@ -22,11 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, Optional, Union
 
-from pydantic import Field
+from pydantic import field_validator, Field
 
 from .types import Datacenter, Fleet, GridProfile, HardwareNode, NetworkFabric, Node, TransformerWorkload, Workload
 from .types._fields import Frozen, QuantityOf
-from .units import Quantity, UnitSpec
+from .units import resolve_precision, Quantity, UnitSpec
 from .validation import InputError
 
 __all__ = ["Metric", "EvaluationLevel", "SystemEvaluation", "Scenario", "AuditRow", "capstone_audit", "audit_table"]
@@ -195,6 +195,11 @@ class Scenario(Frozen):
     carbon_budget: Optional[QuantityOf("emissions")] = None
     description: str = ""
 
+    @field_validator("precision")
+    @classmethod
+    def _known_precision(cls, v: str) -> str:
+        return resolve_precision(v)[0]
+
     @property
     def is_distributed(self) -> bool:
         return isinstance(self.system, Fleet)
@@ -212,6 +217,8 @@ class Scenario(Frozen):
     def evaluate(self, batch_size: Optional[int] = None, precision: Optional[str] = None) -> SystemEvaluation:
         """Run the three levels (``batch_size``/``precision`` override the scenario's for this call)."""
         sc = self
+        if precision is not None:
+            resolve_precision(precision)  # InputError naming "precision" before re-validating the scenario
         if batch_size is not None or precision is not None:
             upd = {k: v for k, v in (("batch_size", batch_size), ("precision", precision)) if v is not None}
             sc = Scenario.model_validate({**self.__dict__, **upd})

@@ -124,12 +124,12 @@ class ParsedAnswer:
 # Scanner
 # ---------------------------------------------------------------------------------------------
 _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\t": " ", "\u2212": "-"})
-_NUMBER = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+")
-_EXP = re.compile(r"[eE]([+-]?\d+)")
-_TIMES_TEN = re.compile(r" *[×xX*·⋅] *10 *(?:\^|\*\*) *([+-]?\d+)")
+_NUMBER = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+", re.ASCII)
+_EXP = re.compile(r"[eE]([+-]?\d+)", re.ASCII)
+_TIMES_TEN = re.compile(r" *[×xX*·⋅] *10 *(?:\^|\*\*) *([+-]?\d+)", re.ASCII)
 _TIMES_TEN_SUP = re.compile(r" *[×xX*·⋅] *10([⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
 _IDENT = re.compile(r"[A-Za-z_µμ%$][A-Za-z0-9_]*")
-_POWER = re.compile(r" *(?:\^|\*\*) *([+-]?\d+)")
+_POWER = re.compile(r" *(?:\^|\*\*) *([+-]?\d+)", re.ASCII)
 _SUP_POWER = re.compile(r"[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _SUP = str.maketrans("⁺⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "+-0123456789")
 _MULT = frozenset("*·⋅×")

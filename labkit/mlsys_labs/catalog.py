@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Mapping
 
 from .questions import LabSpec
 
@@ -45,38 +46,20 @@ def _load() -> dict[str, LabSpec]:
     return labs
 
 
-class _LabsView(dict):
-    """Lazy read-only view: behaves like ``dict[lab_id, LabSpec]``."""
-
-    def _d(self):
-        return _load()
+class _LabsView(Mapping):
+    """Lazy read-only mapping lab id → LabSpec (banks load on first access)."""
 
     def __getitem__(self, k):
-        return self._d()[k]
-
-    def __contains__(self, k):
-        return k in self._d()
+        return _load()[k]
 
     def __iter__(self):
-        return iter(self._d())
+        return iter(_load())
 
     def __len__(self):
-        return len(self._d())
-
-    def keys(self):
-        return self._d().keys()
-
-    def values(self):
-        return self._d().values()
-
-    def items(self):
-        return self._d().items()
-
-    def get(self, k, default=None):
-        return self._d().get(k, default)
+        return len(_load())
 
     def __repr__(self):
-        return f"LABS({sorted(self._d())})"
+        return f"LABS({sorted(_load())})"
 
 
 LABS = _LabsView()

@@ -286,6 +286,14 @@ class CompressionModel(Resolver):
         check_type("model", model, Workload)
         check_type("hardware", hardware, HardwareNode)
         meth = check_choice("method", method, ("quantization", "pruning"))
+        kind = check_choice("sparsity_type", sparsity_type, ("unstructured", "structured", "n_m"))
+        s = check_fraction("sparsity", sparsity, allow_one=False)
+        if meth == "quantization" and s != 0.0:
+            raise InputError("sparsity", "applies to method='pruning'; quantization keeps every weight")
+        if meth == "pruning":
+            for name, value in (("target_precision", target_precision), ("target_bitwidth", target_bitwidth)):
+                if value is not None:
+                    raise InputError(name, "applies to method='quantization'; pruning keeps the baseline precision")
         try:
             base, b_base = resolve_precision(baseline_precision)
         except InputError as exc:
@@ -325,8 +333,6 @@ class CompressionModel(Resolver):
             if not supported:
                 trace.append(f"{hardware.name} has no native {bits:g}-bit math: compute runs at {base} rate")
         else:
-            kind = check_choice("sparsity_type", sparsity_type, ("unstructured", "structured", "n_m"))
-            s = check_fraction("sparsity", sparsity, allow_one=False)
             if kind == "n_m" and s not in (0.0, 0.5):
                 raise InputError("sparsity", "n_m (2:4) sparsity must be 0.5")
             bits = bits_base

@@ -147,8 +147,8 @@ class DistributedModel(Resolver):
         ga = check_int("gradient_accumulation_steps", gradient_accumulation_steps)
         eta = check_efficiency(efficiency)
         ov_eff = check_fraction("overlap_efficiency", overlap_efficiency)
-        overlap = bool(check_type("overlap_comm", overlap_comm, (bool, int)))
-        recompute = bool(check_type("activation_recomputation", activation_recomputation, (bool, int)))
+        overlap = check_type("overlap_comm", overlap_comm, bool)
+        recompute = check_type("activation_recomputation", activation_recomputation, bool)
         if recompute_fraction is None:
             r_frac = 1.0 if recompute else 0.0
         else:

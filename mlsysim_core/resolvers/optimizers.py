@@ -106,6 +106,7 @@ class ParallelismOptimizer(Resolver):
 
         check_type("model", model, TransformerWorkload)
         check_type("fleet", fleet, Fleet)
+        check_type("overlap_comm", overlap_comm, bool)
         B = check_int("batch_size", batch_size)
         S = check_int("seq_len", seq_len)
         eta = check_number("efficiency", efficiency, minimum=0.0, maximum=1.0, exclusive_minimum=True)
