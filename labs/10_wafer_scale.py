@@ -63,7 +63,7 @@ def _(ui):
 def _(ui):
     pred = ui.prediction(
         "Llama-3-8B decodes at batch 1. The CS-3 (125 PFLOP/s) streams its weights in at 150 GB/s; a B200 "
-        "(2.25 PFLOP/s) reads them from 8 TB/s HBM. Which generates tokens faster?",
+        "(2.25 PFLOP/s) reads them from 7.7 TB/s HBM. Which generates tokens faster?",
         ["The wafer, by ~50× (it has ~50× the FLOP/s)", "The wafer, by a little", "About the same",
          "The B200, by a wide margin"],
     )
