@@ -74,7 +74,7 @@ def _(core, mo, ui):
     _hws = ("H100", "A100", "B200", "MI300X", "H200", "L4", "T4", "TPUv5p")
     model = ui.zoo_dropdown({m: m for m in _models}, label="Model", value="Llama3_8B")
     hw = ui.zoo_dropdown({h: h for h in _hws}, label="Accelerator", value="H100")
-    precision = mo.ui.dropdown(["fp16", "bf16", "fp8", "int8"], value="fp16", label="Precision")
+    precision = mo.ui.dropdown(["fp32", "fp16", "fp8", "int8"], value="fp16", label="Precision")
     batch = ui.slider(1, 512, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size")
     pct = ui.slider(1, 50, step=1, value=10, label="Upgrade size", unit="%")
     mo.vstack([ui.step("act", "perturb each resource and re-solve"), mo.hstack([model, hw, precision], widths="equal"),

@@ -46,6 +46,13 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        import sys
+
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # the browser went away mid-response (page closed or reloaded)
+        super().handle_error(request, client_address)
+
 
 def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> Server:
     handler = functools.partial(type("H", (SiteHandler,), {"quiet": quiet}), directory=str(root))

@@ -79,7 +79,7 @@ def _region(fleet, grid, datacenter):
         return (g.name, ci, g.wue_l_kwh, g.price_usd_kwh, pue,
                 f"No region given: fallback grid Grids.{C.FALLBACK_GRID_KEY} ({g.name}) {ci:g} gCO2/kWh, PUE {pue:g}")
     pue = site.pue if isinstance(site, Datacenter) else g.pue
-    wue = site.wue.to("L/kWh").magnitude if isinstance(site, Datacenter) else g.wue_l_kwh
+    wue = site.wue_l_kwh if isinstance(site, Datacenter) else g.wue_l_kwh
     name = site.name if isinstance(site, Datacenter) else g.name
     return name, g.carbon_intensity_g_kwh, float(wue), g.price_usd_kwh, pue, f"Region {name}: CI {g.carbon_intensity_g_kwh:g} gCO2/kWh, PUE {pue:g}"
 

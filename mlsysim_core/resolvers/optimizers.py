@@ -17,9 +17,18 @@ from typing import Any, Optional
 from ..physics import constants as C
 from ..physics.training import OPTIMIZER_BYTES, training_memory_per_rank
 from ..types import Datacenter, Fleet, GridProfile, HardwareNode, SparseTransformerWorkload, TransformerWorkload, Workload
-from ..units import Quantity, si
+from ..units import Quantity, _factor as _unit_factor, si
 from ..validation import InputError, check_choice, check_fraction, check_int, check_number, check_type
 from .base import Qty, Resolver, Result
+
+
+def _si(q, kind: str) -> float:
+    """Base-unit float of one of our own result quantities (may be ±inf; cached unit factor, no parsing)."""
+    return float(q._magnitude) * _unit_factor(q._units)
+
+
+def _secs(q) -> float:
+    return _si(q, "time")
 
 __all__ = [
     "ParallelismOptimizer", "ParallelismOptimizerResult", "BatchingOptimizer", "BatchingOptimizerResult",
@@ -168,7 +177,7 @@ class ParallelismOptimizer(Resolver):
                     if not r.feasible:  # DistributedModel's own memory check (wall 2)
                         mem_rejected += 1
                         continue
-                    step = float(r.step_latency_total.to("s").magnitude)
+                    step = _secs(r.step_latency_total)
                     tokens = B * S
                     mfu = float(r.mfu)  # = 6·P_active·B·S / (N·Peak·T_step)
                     cands.append({"config": {"tp": tp, "pp": pp, "dp": dp, "ep": ep}, "mfu": mfu, "step_time_s": step,
@@ -254,8 +263,8 @@ class BatchingOptimizer(Resolver):
         R = check_int("num_replicas", num_replicas)
         bmax = check_int("max_search_batch", max_search_batch)
         serve, tail = ServingModel(), TailLatencyModel()
-        ttft1 = float(serve.solve(model=model, hardware=hardware, seq_len=S, batch_size=1, precision=precision,
-                                  efficiency=efficiency).ttft.to("s").magnitude)
+        ttft1 = _secs(serve.solve(model=model, hardware=hardware, seq_len=S, batch_size=1, precision=precision,
+                                  efficiency=efficiency).ttft)
         cands: list[dict[str, Any]] = []
         best = None
         first_fail_wall = None
@@ -267,10 +276,10 @@ class BatchingOptimizer(Resolver):
             if not r.feasible:  # KV cache grows with b: larger batches cannot fit either
                 first_fail_wall = first_fail_wall or (2 if b == 1 else 5)
                 break
-            t = ttft1 + n_out * float(r.itl.to("s").magnitude)
+            t = ttft1 + n_out * _secs(r.itl)
             q = tail.solve(arrival_rate_qps=lam, service_latency_ms=t * 1e3, num_replicas=b * R,
                            service_time_cv=service_time_cv)
-            p99 = float(q.p99_latency.to("s").magnitude) if q.is_stable else math.inf
+            p99 = _secs(q.p99_latency) if q.is_stable else math.inf
             ok = q.is_stable and p99 <= sla
             row = {"batch_size": b, "service_time_ms": t * 1e3, "p99_ms": p99 * 1e3, "utilization": q.utilization,
                    "capacity_tokens_per_s": b * R * n_out / t, "feasible": ok}
@@ -374,8 +383,8 @@ class PlacementOptimizer(Resolver):
             g = site.grid if isinstance(site, Datacenter) else site
             e = eco.solve(fleet=fleet, duration_days=duration_days, datacenter=site, mfu=mfu)
             s = sus.solve(fleet=fleet, duration_days=duration_days, datacenter=site, mfu=mfu)
-            tco = float(e.tco_usd.to("USD").magnitude)
-            t_co2 = float(s.carbon_footprint_kg.to("tCO2").magnitude)
+            tco = _si(e.tco_usd, "currency")
+            t_co2 = _si(s.carbon_footprint_kg, "emissions") / 1e6
             rtt = network_rtt_s(users[0], users[1], g.lat, g.lon) if users and g.lat is not None and g.lon is not None else None
             ok = sla is None or users is None or (rtt is not None and rtt <= sla)
             rows.append({"region": site.name, "objective_usd": tco + tax * t_co2, "tco_usd": tco, "carbon_t": t_co2,

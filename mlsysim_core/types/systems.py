@@ -28,15 +28,16 @@ class GridProfile(Frozen):
     lon: Optional[float] = Field(default=None, ge=-180, le=180)
     provenance: Optional[Provenance] = None
 
-    @property
+    # Plain floats, converted once per grid (resolvers call these in their hot paths).
+    @cached_property
     def carbon_intensity_g_kwh(self) -> float:
         return float(self.carbon_intensity.to("gCO2/kWh").magnitude)
 
-    @property
+    @cached_property
     def wue_l_kwh(self) -> float:
         return float(self.wue.to("L/kWh").magnitude)
 
-    @property
+    @cached_property
     def price_usd_kwh(self) -> float:
         return float(self.electricity_price.to("USD/kWh").magnitude)
 
@@ -60,6 +61,10 @@ class Datacenter(Frozen):
     @property
     def wue(self):
         return self.wue_override if self.wue_override is not None else self.grid.wue
+
+    @cached_property
+    def wue_l_kwh(self) -> float:
+        return float(self.wue_override.to("L/kWh").magnitude) if self.wue_override is not None else self.grid.wue_l_kwh
 
 
 class NetworkFabric(Frozen):

@@ -157,3 +157,17 @@ def test_landing_page_lists_labs_and_works_by_keyboard_on_a_small_screen(guarded
     assert {lab["page"] for lab in manifest["labs"]} <= set(focused)
     assert "How to work and submit" in page.inner_text("body")
     assert g.outside == []
+
+
+def test_warm_cache_makes_no_network_call(site_dir, monkeypatch):
+    """After a build, every pinned wheel and the Pyodide tarball come from the cache: no subprocess (pip/npm)."""
+    from wasm_build import fetch
+    from wasm_build.versions import WHEEL_PINS
+
+    def no_network(*a, **kw):
+        raise AssertionError(f"unexpected subprocess with a warm cache: {a[0] if a else kw}")
+
+    monkeypatch.setattr(fetch.subprocess, "run", no_network)
+    paths = fetch.ensure_wheels(WHEEL_PINS, log=lambda *_: None)
+    assert all(p is not None and p.exists() for p in paths.values())
+    assert fetch.pyodide_tarball(log=lambda *_: None).exists()
