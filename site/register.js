@@ -22,8 +22,9 @@
   /* the Python runtime is cached once the lab has started (the page's worker has just fetched it, so the
      service worker's copy is a cheap revalidation instead of a second download) */
   function labStarted() {
-    return document.querySelector(".marimo-cell[data-cell-id]") &&
-      !/Loading marimo|Loading notebook/.test(document.body.innerText);
+    var cells = document.querySelectorAll(".marimo-cell[data-cell-id]");
+    var shown = Array.prototype.some.call(cells, function (c) { return c.innerText.trim() !== ""; });
+    return shown && !/Loading marimo|Loading notebook/.test(document.body.innerText);
   }
 
   function post(worker, force) {

@@ -94,8 +94,11 @@ def _build_into(site: Path, labs_dirs: list[Path], pr: Progress) -> dict:
     if len(set(ids)) != len(ids):
         raise BuildError(f"duplicate lab ids: {sorted(i for i in ids if ids.count(i) > 1)}")
     bad = [u for lab in labs for u in scan_notebook_urls(lab.path)]
+    # marimo's worker preloads pandas + duckdb + sqlglot for any notebook that uses SQL cells: not shipped
+    bad += [f"{lab.path.name}: uses mo.sql (needs pandas/duckdb, which the site does not ship)"
+            for lab in labs if "mo.sql" in lab.path.read_text(encoding="utf-8")]
     if bad:
-        raise BuildError("notebooks would fetch from outside the site:\n- " + "\n- ".join(bad))
+        raise BuildError("notebooks cannot run offline from this site:\n- " + "\n- ".join(bad))
     for lab in labs:
         pr.log(f"  {lab.id}: {lab.title} (walls {list(lab.walls)}, {lab.minutes} min)")
 

@@ -110,25 +110,25 @@ ROWS: dict[str, dict] = {
               "send+receive total. fp32 is the matrix figure. cost: estimate (USD 10-20k reported)."),
     "TPUv4": dict(
         grp="Cloud", name="Google TPU v4", cat="cloud", year=2021, peak="275 TFLOP/s", prec="int8=275 TFLOP/s",
-        mem="32 GiB @ 1200 GB/s", up="ICI | 540 GB/s | bidir", tdp="192 W", dispatch="0.02 ms",
+        mem="32 GiB @ 1200 GB/s", host="PCIe Gen3 x16 | 15.75 GB/s", up="ICI | 540 GB/s | bidir", tdp="192 W", dispatch="0.02 ms",
         src="https://cloud.google.com/tpu/docs/v4",
-        notes="Google states 32 GiB HBM2. tdp: Google's measured max power (min/mean/max 90/170/192 W). "
+        notes="host: PCIe Gen3 x16 to the host CPU (4 chips per host) [estimate: Google does not publish the host link]. Google states 32 GiB HBM2. tdp: Google's measured max power (min/mean/max 90/170/192 W). "
               "ICI: 6 links per chip (3D torus, 4,096-chip pod; Jouppi et al. 2023, ISCA, arXiv 2304.01433) x "
               "45 GB/s per link per direction (JAX team, 'How to Scale Your Model', TPU chapter: v4p ICI one-way "
               "4.5e10 B/s per link) = 270 GB/s per direction = 540 GB/s send+receive; cross-check: the page's "
               "'all-reduce bandwidth per Pod 1.1 PB/s' / 4,096 chips = 269 GB/s per chip. Not sold: no unit cost."),
     "TPUv5e": dict(
         grp="Cloud", name="Google TPU v5e", cat="cloud", year=2023, peak="197 TFLOP/s", prec="int8=393 TFLOP/s",
-        mem="16 GiB @ 819 GB/s", up="ICI | 400 GB/s | bidir", dispatch="0.02 ms",
+        mem="16 GiB @ 819 GB/s", host="PCIe Gen4 x16 | 32 GB/s", up="ICI | 400 GB/s | bidir", dispatch="0.02 ms",
         src="https://cloud.google.com/tpu/docs/v5e",
-        notes="Google: ICI 400 GBps bidirectional per chip (older table: 1,600 Gbps = 200 GB/s per direction). "
+        notes="host: PCIe Gen4 x16 per chip [estimate: not published]. Google: ICI 400 GBps bidirectional per chip (older table: 1,600 Gbps = 200 GB/s per direction). "
               "8 chips per host, 256-chip 2D-torus pod. tdp not published (None). Not sold: no unit cost."),
     "TPUv5p": dict(
         grp="Cloud", name="Google TPU v5p", cat="cloud", year=2023, peak="459 TFLOP/s",
-        prec="fp8=459 TFLOP/s, int8=918 TFLOP/s", mem="95 GiB @ 2765 GB/s",
+        prec="fp8=459 TFLOP/s, int8=918 TFLOP/s", mem="95 GiB @ 2765 GB/s", host="PCIe Gen4 x16 | 32 GB/s",
         up="ICI | 1200 GB/s | bidir", dispatch="0.02 ms",
         src="https://cloud.google.com/tpu/docs/v5p",
-        notes="Google states 95 GiB HBM2e; ICI 1,200 GBps bidirectional per chip (older table: 4,800 Gbps = "
+        notes="host: PCIe Gen4 x16 per chip [estimate: not published]. Google states 95 GiB HBM2e; ICI 1,200 GBps bidirectional per chip (older table: 4,800 Gbps = "
               "600 GB/s per direction). 4 chips per host, 8,960-chip 3D-torus pod. int8 918 TOPS from the "
               "launch spec. tdp not published (None). Not sold: no unit cost."),
     "Gaudi3": dict(
@@ -141,10 +141,10 @@ ROWS: dict[str, dict] = {
               "1,200 W liquid. cost: Intel's USD 125k 8-accelerator kit / 8."),
     "CerebrasCS3": dict(
         grp="Cloud", name="Cerebras CS-3 (WSE-3)", cat="wafer", year=2024, peak="125 PFLOP/s",
-        mem="44 GB @ 21 PB/s", sram="44 GB @ 21 PB/s", up="System I/O to MemoryX/SwarmX | 1.2 Tbit/s",
+        mem="44 GB @ 21 PB/s", sram="44 GB @ 21 PB/s", host="12x 100GbE system I/O | 150 GB/s", up="System I/O to MemoryX/SwarmX | 1.2 Tbit/s",
         tdp="23 kW", cost="2500000 USD", dispatch="0.001 ms",
         src="https://www.cerebras.ai/press-release/cerebras-announces-third-generation-wafer-scale-engine",
-        notes="WSE-3: 900,000 cores, 44 GB on-wafer SRAM (decimal, as stated) at 21 PB/s. 125 PF is Cerebras' "
+        notes="host: input data arrive over the 12 x 100 GbE system I/O = 1.2 Tb/s = 150 GB/s. WSE-3: 900,000 cores, 44 GB on-wafer SRAM (decimal, as stated) at 21 PB/s. 125 PF is Cerebras' "
               "'peak AI' figure (credits sparsity; dense FP16 not published). scale_up: system I/O 1.2 Tb/s "
               "(12 x 100 GbE) per direction to MemoryX/SwarmX - NOT 1.2 TB/s. tdp ~23 kW and cost "
               "(USD 2-3M reported): estimates."),
@@ -158,70 +158,70 @@ ROWS: dict[str, dict] = {
               "accumulate); FP8 330.3 with FP32 accumulate. cost: launch MSRP."),
     "MacBookM3Max": dict(
         grp="Workstation", name="MacBook Pro M3 Max (40-core GPU, 128GB)", cat="workstation", year=2023, peak="14.2 TFLOP/s",
-        prec="fp32=14.2 TFLOP/s, int8=18 TFLOP/s", mem="128 GiB @ 400 GB/s", dispatch="0.05 ms",
+        prec="fp32=14.2 TFLOP/s, int8=18 TFLOP/s", mem="128 GiB @ 400 GB/s", storage="1 TB @ 6 GB/s", dispatch="0.05 ms",
         src="https://www.apple.com/newsroom/2023/10/apple-unveils-new-macbook-pro-featuring-m3-chips/",
         kind="vendor",
-        notes="Apple states up to 128 GB unified memory and 400 GB/s (40-core GPU), Neural Engine 18 TOPS "
+        notes="storage: internal SSD, ~6 GB/s sequential read in published reviews [estimate]. Apple states up to 128 GB unified memory and 400 GB/s (40-core GPU), Neural Engine 18 TOPS "
               "(int8 here). GPU FLOP/s not published: 14.2 TF derived (40 cores x 128 ALUs x 2 x ~1.4 GHz; "
               "FP16 runs at the FP32 rate). tdp and cost not set (not published per config)."),
     # ---------------------------------------------------------------- edge
     "JetsonAGXOrin": dict(
         grp="Edge", name="NVIDIA Jetson AGX Orin 64GB", cat="edge", year=2022, peak="42.5 TFLOP/s",
-        prec="fp32=5.3 TFLOP/s, int8=137.5 TFLOP/s", mem="64 GiB @ 204.8 GB/s", tdp="60 W",
+        prec="fp32=5.3 TFLOP/s, int8=137.5 TFLOP/s", mem="64 GiB @ 204.8 GB/s", storage="64 GB @ 0.4 GB/s", host="PCIe Gen4 x8 | 15.75 GB/s", tdp="60 W",
         cost="1999 USD", dispatch="0.02 ms", src=_ORIN, kind="derived",
-        notes="Vendor: 275 sparse INT8 TOPS (GPU 170 + 2 DLA 105), LPDDR5 204.8 GB/s, 15-60 W. Dense INT8 = "
+        notes="storage: 64 GB eMMC 5.1 on the module (interface max 400 MB/s); host: PCIe Gen4 x8 root port (NVMe/cameras). Vendor: 275 sparse INT8 TOPS (GPU 170 + 2 DLA 105), LPDDR5 204.8 GB/s, 15-60 W. Dense INT8 = "
               "275/2. FP16 dense derived: 64 tensor cores x 1.3 GHz x 512 FLOP/clk. cost: developer-kit price."),
     "JetsonOrinNX": dict(
         grp="Edge", name="NVIDIA Jetson Orin NX 16GB", cat="edge", year=2023, peak="15 TFLOP/s", prec="int8=50 TFLOP/s",
-        mem="16 GiB @ 102.4 GB/s", tdp="25 W", cost="599 USD", dispatch="0.02 ms", src=_ORIN, kind="derived",
-        notes="Vendor: 100 sparse INT8 TOPS (GPU + 2 DLA), LPDDR5 102.4 GB/s, 10-25 W. Dense INT8 = 100/2. "
+        mem="16 GiB @ 102.4 GB/s", host="PCIe Gen4 x4 | 7.88 GB/s", tdp="25 W", cost="599 USD", dispatch="0.02 ms", src=_ORIN, kind="derived",
+        notes="No on-module storage: NVMe SSD on the PCIe Gen4 x4 root port (host link here). Vendor: 100 sparse INT8 TOPS (GPU + 2 DLA), LPDDR5 102.4 GB/s, 10-25 W. Dense INT8 = 100/2. "
               "FP16 dense derived: 32 tensor cores x 918 MHz x 512 FLOP/clk. cost: module list price (estimate)."),
     "JetsonOrinNano": dict(
         grp="Edge", name="NVIDIA Jetson Orin Nano 8GB", cat="edge", year=2023, peak="10.2 TFLOP/s", prec="int8=20 TFLOP/s",
-        mem="8 GiB @ 68 GB/s", tdp="15 W", cost="499 USD", dispatch="0.02 ms", src=_ORIN, kind="derived",
-        notes="Vendor: 40 sparse INT8 TOPS (GPU only), LPDDR5 68 GB/s, 7-15 W. FP16 dense derived: 32 tensor "
+        mem="8 GiB @ 68 GB/s", host="PCIe Gen3 x4 | 3.94 GB/s", tdp="15 W", cost="499 USD", dispatch="0.02 ms", src=_ORIN, kind="derived",
+        notes="No on-module storage: NVMe SSD on the PCIe Gen3 x4 root port (host link here). Vendor: 40 sparse INT8 TOPS (GPU only), LPDDR5 68 GB/s, 7-15 W. FP16 dense derived: 32 tensor "
               "cores x 625 MHz x 512 FLOP/clk. (2024 'Super' firmware: 67 TOPS, 102 GB/s, 25 W.) cost: "
               "original developer-kit price."),
     "RaspberryPi5": dict(
         grp="Edge", name="Raspberry Pi 5 (8GB)", cat="edge", year=2023, peak="307 GFLOP/s",
-        prec="fp32=153.6 GFLOP/s, int8=614 GFLOP/s", mem="8 GiB @ 17.1 GB/s", tdp="12 W", cost="80 USD",
+        prec="fp32=153.6 GFLOP/s, int8=614 GFLOP/s", mem="8 GiB @ 17.1 GB/s", storage="64 GB @ 0.104 GB/s", host="PCIe Gen2 x1 | 0.5 GB/s", tdp="12 W", cost="80 USD",
         dispatch="0.05 ms", src="https://www.raspberrypi.com/products/raspberry-pi-5/", kind="derived",
-        notes="4x Cortex-A76 @ 2.4 GHz: FP32 = 4 cores x 16 FLOP/clk (2x128-bit FMA); FP16 2x; INT8 via SDOT "
+        notes="storage: microSD (SDR104, 104 MB/s max); host: the single-lane PCIe 2.0 connector (NVMe HAT). 4x Cortex-A76 @ 2.4 GHz: FP32 = 4 cores x 16 FLOP/clk (2x128-bit FMA); FP16 2x; INT8 via SDOT "
               "4x. LPDDR4X-4267 on 32 bits = 17.1 GB/s. tdp: estimate (board under load); cost: list price."),
     # ---------------------------------------------------------------- mobile
     "iPhone15Pro": dict(
         grp="Mobile", name="iPhone 15 Pro (A17 Pro)", cat="mobile", year=2023, peak="17.5 TFLOP/s", prec="int8=35 TFLOP/s",
-        mem="8 GiB @ 51.2 GB/s", tdp="5 W", cost="999 USD", dispatch="1 ms",
+        mem="8 GiB @ 51.2 GB/s", storage="128 GB @ 1.6 GB/s", tdp="5 W", cost="999 USD", dispatch="1 ms",
         src="https://www.apple.com/newsroom/2023/09/apple-unveils-iphone-15-pro-and-iphone-15-pro-max/",
         kind="vendor",
-        notes="Apple: Neural Engine 35 TOPS (an INT8 figure; FP16 taken as half [estimate]). LPDDR5-6400 on "
+        notes="storage: NVMe-based NAND, ~1.6 GB/s sequential read in reviews [estimate]. Apple: Neural Engine 35 TOPS (an INT8 figure; FP16 taken as half [estimate]). LPDDR5-6400 on "
               "64 bits = 51.2 GB/s [derived]. tdp: sustained phone envelope [estimate]; battery ~12.7 Wh. "
               "cost: launch price."),
     "Snapdragon8Gen3": dict(
         grp="Mobile", name="Qualcomm Snapdragon 8 Gen 3", cat="mobile", year=2023, peak="22.5 TFLOP/s", prec="int8=45 TFLOP/s",
-        mem="12 GiB @ 76.8 GB/s", tdp="5 W", dispatch="1.5 ms",
+        mem="12 GiB @ 76.8 GB/s", storage="256 GB @ 4.2 GB/s", tdp="5 W", dispatch="1.5 ms",
         src="https://www.qualcomm.com/products/mobile/snapdragon/smartphones/snapdragon-8-series-mobile-platforms/snapdragon-8-gen-3-mobile-platform",
         kind="estimate",
-        notes="Qualcomm publishes LPDDR5X up to 4,800 MHz (64-bit: 76.8 GB/s) and up to 24 GB, but no NPU "
+        notes="storage: UFS 4.0 (2 lanes x 23.2 Gb/s; ~4.2 GB/s sequential read). Qualcomm publishes LPDDR5X up to 4,800 MHz (64-bit: 76.8 GB/s) and up to 24 GB, but no NPU "
               "TOPS: 45 INT8 TOPS is a widely reported third-party figure, FP16 half of it [estimate]. "
               "12 GB is a typical flagship phone configuration. tdp: estimate."),
     # ---------------------------------------------------------------- tiny (microcontrollers)
     "ESP32_S3": dict(
         grp="Tiny", name="Espressif ESP32-S3", cat="tiny", year=2021, peak="0.96 GFLOP/s",
         prec="fp32=0.96 GFLOP/s, int8=15.4 GFLOP/s", mem="8 MiB @ 40 MB/s", sram="512 KiB @ 1.92 GB/s",
-        flash="8 MiB @ 40 MB/s", tdp="0.5 W", cost="3 USD", dispatch="0.1 ms",
+        flash="8 MiB @ 40 MB/s", storage="8 MiB @ 40 MB/s", tdp="0.5 W", cost="3 USD", dispatch="0.1 ms",
         src="https://www.espressif.com/sites/default/files/documentation/esp32-s3_datasheet_en.pdf",
         kind="derived",
-        notes="Datasheet: dual-core Xtensa LX7 @ 240 MHz, 512 KB SRAM, external flash/PSRAM. Derived peaks: FP32 "
+        notes="storage: the same quad-SPI flash (no other storage on the module). Datasheet: dual-core Xtensa LX7 @ 240 MHz, 512 KB SRAM, external flash/PSRAM. Derived peaks: FP32 "
               "FPU 1 FMA/clk/core; INT8 128-bit SIMD 16 MAC/clk/core (no FP16 hardware: peak = FP32 rate). "
               "Main memory = 8 MiB quad-SPI flash (ESP32-S3-WROOM-1-N8) at 80 MHz x 4 bit = 40 MB/s. SRAM "
               "bandwidth: 32 bit/clk/core. tdp (CPU active; Wi-Fi TX peaks > 1 W) and cost: estimates."),
     "nRF52840": dict(
         grp="Tiny", name="Nordic nRF52840 (Cortex-M4F)", cat="tiny", year=2018, peak="64 MFLOP/s",
         prec="fp32=64 MFLOP/s, int8=256 MFLOP/s", mem="1 MiB @ 256 MB/s", sram="256 KiB @ 256 MB/s",
-        flash="1 MiB @ 256 MB/s", tdp="15 mW", cost="5 USD", dispatch="0.1 ms",
+        flash="1 MiB @ 256 MB/s", storage="1 MiB @ 256 MB/s", tdp="15 mW", cost="5 USD", dispatch="0.1 ms",
         src="https://docs.nordicsemi.com/bundle/ps_nrf52840/page/keyfeatures_html5.html", kind="derived",
-        notes="Product spec: Cortex-M4F @ 64 MHz, 1 MB flash, 256 KB RAM. Derived: ~1 FP32 FLOP/clk, INT8 via "
+        notes="storage: the on-chip flash (no other storage). Product spec: Cortex-M4F @ 64 MHz, 1 MB flash, 256 KB RAM. Derived: ~1 FP32 FLOP/clk, INT8 via "
               "SMLAD 2 MAC/clk (theoretical); memory 32 bit/clk. tdp (~3.3 mA CPU at 3 V plus peripherals) "
               "and cost: estimates."),
 }

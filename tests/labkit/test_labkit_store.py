@@ -1,10 +1,19 @@
 import asyncio
+import concurrent.futures
 import json
 import os
 
 import pytest
 
 from mlsys_labs.store import ProgressStore, default_path, empty_state
+
+
+def run_coro(coro):
+    """Run ``coro`` on a fresh event loop in its own thread: Playwright's sync API (browser tests in the same
+    session) leaves a running loop in the main thread, where ``asyncio.run`` refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 
 
 @pytest.fixture
@@ -84,8 +93,8 @@ def test_async_api_native_and_memory(store):
         assert await s.aput("00_lab", "ada", {"q": "2"}) is None
         return await s.aget("00_lab", "ada")
 
-    assert asyncio.run(go(store)) == ({"q": "2"}, None)
-    assert asyncio.run(go(ProgressStore(backend="memory"))) == ({"q": "2"}, None)
+    assert run_coro(go(store)) == ({"q": "2"}, None)
+    assert run_coro(go(ProgressStore(backend="memory"))) == ({"q": "2"}, None)
 
 
 def test_browser_backend_outside_pyodide_reports_errors():
@@ -97,7 +106,7 @@ def test_browser_backend_outside_pyodide_reports_errors():
         assert state == empty_state() and "browser storage failed" in err
         assert "browser storage failed" in await s.asave(empty_state())
 
-    asyncio.run(go())
+    run_coro(go())
 
 
 def test_js_bridge_has_no_dunder_names():
