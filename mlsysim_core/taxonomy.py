@@ -106,7 +106,7 @@ walls = WallRegistry()
 
 
 # ------------------------------------------------------------------------------------------------
-# Markdown tables for the docs (``python -m mlsysim_core.taxonomy --markdown``); docs/README-core.md embeds
+# Markdown tables for the docs (``python -m mlsysim_core.taxonomy --markdown``); README.md embeds
 # them verbatim and tests/core/test_contract.py checks they are still current.
 # ------------------------------------------------------------------------------------------------
 def _md(text: str) -> str:

@@ -400,17 +400,17 @@ def test_results_are_pydantic_and_frozen():
 # ------------------------------------------------------------------------------------------------
 from pathlib import Path  # noqa: E402
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_readme_resolver_and_wall_tables_are_current():
     from mlsysim_core.taxonomy import resolver_table_md, wall_table_md
 
-    text = (DOCS / "README-core.md").read_text(encoding="utf-8")
+    text = README.read_text(encoding="utf-8")
     assert resolver_table_md() in text, (
-        "docs/README-core.md: the resolver table is stale; regenerate with python -m mlsysim_core.taxonomy --markdown")
+        "README.md: the resolver table is stale; regenerate with python -m mlsysim_core.taxonomy --markdown")
     assert wall_table_md() in text, (
-        "docs/README-core.md: the wall table is stale; regenerate with python -m mlsysim_core.taxonomy --markdown")
+        "README.md: the wall table is stale; regenerate with python -m mlsysim_core.taxonomy --markdown")
 
 
 def test_readme_zoo_counts_are_floors():
@@ -419,17 +419,17 @@ def test_readme_zoo_counts_are_floors():
     from mlsysim_core import Grids, Hardware, Models, Systems
     from mlsysim_core.zoo import Datacenters
 
-    text = (DOCS / "README-core.md").read_text(encoding="utf-8")
+    text = README.read_text(encoding="utf-8")
     for zoo in (Hardware, Models, Systems, Grids, Datacenters):
         m = re.search(rf"^\| `{zoo.label}` \| (\d+) \|", text, flags=re.M)
-        assert m, f"README-core.md has no count row for {zoo.label}"
+        assert m, f"README.md has no count row for {zoo.label}"
         assert len(zoo) >= int(m.group(1)), f"{zoo.label}: README says {m.group(1)}, zoo has {len(zoo)}"
 
 
 def test_physics_doc_covers_every_wall_and_resolver():
     from mlsysim_core import walls
 
-    text = (DOCS / "physics.md").read_text(encoding="utf-8")
+    text = (README.parent / "docs" / "physics.md").read_text(encoding="utf-8")
     for w in walls:
         assert f"## Wall {w.number} " in text, f"docs/physics.md has no section for wall {w.number}"
     for name in ALL_RESOLVERS:

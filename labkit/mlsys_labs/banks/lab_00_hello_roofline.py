@@ -37,7 +37,7 @@ def cnn_bound(v: Variant) -> str:
 
 LAB = LabSpec(
     id="00_hello_roofline",
-    title="Hello, roofline: compute wall vs memory wall",
+    title="00 · Hello, roofline: compute wall vs memory wall",
     version="1",
     walls=(1, 2),
     minutes=30,
@@ -65,8 +65,8 @@ LAB = LabSpec(
             unit="ms",
             expected=lambda v: decode(v, 1).latency,
             rel_tol=0.05,
-            explain="T = max(OPs/(Peak·η), |W|·(1 + 0.1·B)/BW) + t_dispatch + L·0.01 ms; at batch 1 the "
-                    "weight read dominates.",
+            explain="T = max(OPs/(Peak·η), (|W| + B·A)/BW) + t_dispatch + L·0.01 ms with A = 8·d·L·b activation bytes "
+                    "per token; at batch 1 the weight read dominates.",
         ),
         Question(
             id="q_decode_throughput",

@@ -61,7 +61,8 @@ LAB = LabSpec(
             prompt="Baseline: one forward pass of {model} (fp16) at batch {batch} on the {hardware}. What is its "
                    "latency? (e.g. 2.8 ms)",
             unit="ms", expected=lambda v: _sens(v).baseline_latency, rel_tol=0.03,
-            explain="T = max(OPs·B/(Peak·η), |W|(1 + 0.1B)/BW) + overheads (SingleNodeModel).",
+            explain="T = max(OPs·B/(Peak·η), (|W| + B·A)/BW) + overheads, A = activation bytes per sample "
+                    "(SingleNodeModel).",
         ),
         Question(
             id="q_binding",
