@@ -2,6 +2,9 @@
 ``from mlsys_labs import ui, charts``. No physics here: numbers come from ``mlsysim_core`` resolvers.
 
 Stable API (add keyword arguments, never rename). ``lab`` is a ``LabSpec`` from the lab's bank.
+Text that is data (engine trace lines, option labels, titles, table cells) has its ``$`` escaped so
+marimo's markdown does not read "$1.2M … $3" as math; repeated markdown is rendered once
+(:mod:`mlsys_labs.textfmt`).
 
 Layout and narrative
     ``lab_header(lab, *, intro="")`` -> Html: title, walls covered (number + name), minutes, the
@@ -12,7 +15,8 @@ Layout and narrative
         -> Html: accordion with the equation (KaTeX, pass LaTeX without ``$$``), the explanation
         (markdown), the source, and the resolver's own docstring when ``resolver`` (a class) is given.
     ``prediction(question, options, *, label=...)`` -> ``mo.ui.radio`` (return it from its cell!).
-    ``prediction_gate(pred)`` -> (stop: bool, message Html): use as ``mo.stop(*ui.prediction_gate(pred))``.
+    ``prediction_gate(pred)`` -> (stop: bool, message Html or None once answered): use as
+        ``mo.stop(*ui.prediction_gate(pred))``.
     ``reveal(pred, correct, observed="")`` -> Html callout comparing the prediction with the model.
 
 Controls and results
@@ -28,7 +32,7 @@ Controls and results
     ``status(result, *, ok="…")`` -> Html: green when ``result.feasible``, red with the binding wall's
         name and the first trace lines otherwise.
     ``trace(result, *, title="How the model got there")`` -> Html accordion with ``result.trace``.
-    ``table(rows, *, columns=None)`` -> Html markdown table from a list of dicts.
+    ``table(rows, *, columns=None)`` -> Html table (markdown-table style, plain-text cells) from a list of dicts.
 
 Student id, variant, graded questions, progress, submission
     ``await load_progress(lab)`` -> ``Progress`` (first async cell of the lab; never raises; a
@@ -63,10 +67,13 @@ Typical lab skeleton (each bullet is one cell; every widget is returned from its
 from __future__ import annotations
 
 import datetime as _dt
+import html as _html
 import json
-import math
 import re
 from typing import Any, Iterable, Mapping, Sequence
+
+from .textfmt import callout as _callout, code_span as _code_span, esc_dollar as _esc, fmt, md as _md
+from .textfmt import md_escape as _md_escape, num as _num  # noqa: F401  (``ui._num`` kept for callers)
 
 __all__ = [
     "lab_header", "step", "why_panel", "prediction", "prediction_gate", "reveal",
@@ -116,20 +123,19 @@ def lab_header(lab: Any, *, intro: str = "") -> Any:
     summary = getattr(lab, "summary", "") or ""
     path = " → ".join(_STEPS[k][0].split(" · ")[1] for k in ("predict", "act", "observe", "reflect"))
     md = [
-        f"# {lab.title}",
-        f"{summary}" if summary else "",
+        f"# {_esc(str(lab.title))}",
+        _esc(summary) if summary else "",
         f"**Walls:** {walls}" + (f" &nbsp;|&nbsp; **Time:** about {minutes} min" if minutes else "")
         + f" &nbsp;|&nbsp; **Path:** {path}",
         intro,
     ]
-    return mo.md("\n\n".join(s for s in md if s))
+    return _md("\n\n".join(s for s in md if s))
 
 
 def step(kind: str, title: str = "", body: str = "") -> Any:
-    mo = _mo()
     head, hint = _STEPS.get(kind, (kind.title(), ""))
     text = f"## {head}" + (f": {title}" if title else "")
-    return mo.md(text + "\n\n" + (body or f"_{hint}_"))
+    return _md(text + "\n\n" + (body or f"_{hint}_"))
 
 
 def why_panel(
@@ -162,22 +168,21 @@ def prediction(question: str, options: Sequence[str] | Mapping[str, Any], *, lab
 
 
 def prediction_gate(pred: Any) -> tuple[bool, Any]:
-    mo = _mo()
-    msg = mo.callout(mo.md("Make your prediction above to unlock this part."), kind="info")
-    return (pred.value is None, msg)
+    if pred.value is not None:  # unlocked: nothing to render (mo.stop(False, …) ignores the message)
+        return (False, None)
+    return (True, _callout("Make your prediction above to unlock this part.", "info"))
 
 
 def reveal(pred: Any, correct: Any, observed: str = "") -> Any:
-    mo = _mo()
     chosen = pred.value
     if chosen is None:
-        return mo.md("")
+        return _md("")
     ok = chosen == correct
     head = "Your prediction holds." if ok else "The model disagrees with your prediction."
-    body = f"**{head}** You predicted _{chosen}_; the model says _{correct}_."
+    body = f"**{head}** You predicted _{_esc(str(chosen))}_; the model says _{_esc(str(correct))}_."
     if observed:
         body += f" {observed}"
-    return mo.callout(mo.md(body), kind="success" if ok else "warn")
+    return _callout(body, "success" if ok else "warn")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -213,34 +218,6 @@ def slider(
                         show_value=True, include_input=True, full_width=True)
 
 
-def _num(x: float, digits: int = 3) -> str:
-    if x == 0 or not math.isfinite(x):
-        return str(x)
-    a = abs(x)
-    if 1e-3 <= a < 1e6:
-        s = f"{x:,.{max(digits - 1 - int(math.floor(math.log10(a))), 0)}f}"
-        return s
-    return f"{x:.{digits - 1}e}"
-
-
-def fmt(q: Any, unit: str | None = None, digits: int = 3) -> str:
-    """Format a Quantity (optionally converted to ``unit``) or a number with ``digits`` significant digits."""
-    if q is None:
-        return "—"
-    if isinstance(q, str):
-        return q
-    if hasattr(q, "magnitude"):
-        if unit is not None:
-            q = q.to(unit)
-        u = f"{q.units:~P}"
-        return f"{_num(float(q.magnitude), digits)} {u}".strip()
-    if isinstance(q, bool):
-        return "yes" if q else "no"
-    if isinstance(q, int):
-        return f"{q:,}" + (f" {unit}" if unit else "")
-    return _num(float(q), digits) + (f" {unit}" if unit else "")
-
-
 def metrics(items: Sequence[Sequence[Any]]) -> Any:
     mo = _mo()
     cards = []
@@ -253,39 +230,42 @@ def metrics(items: Sequence[Sequence[Any]]) -> Any:
 
 
 def status(result: Any, *, ok: str = "Feasible: no hard constraint violated.") -> Any:
-    mo = _mo()
     feasible = bool(getattr(result, "feasible", True))
     bw = getattr(result, "binding_wall", None)
     wname = _wall_names([bw])[0] if bw else ""
-    lines = [str(t) for t in (getattr(result, "trace", None) or [])]
     if feasible:
         extra = f" Binding wall: **{wname}**." if wname else ""
-        return mo.callout(mo.md(f"**{ok}**{extra}"), kind="success")
-    why = "\n".join(f"- {t}" for t in lines[:4])
-    return mo.callout(mo.md(f"**Infeasible** — wall **{wname or '?'}** binds.\n\n{why}"), kind="danger")
+        return _callout(f"**{ok}**{extra}", "success")
+    lines = [_esc(str(t)) for t in (getattr(result, "trace", None) or [])[:4]]
+    why = "\n".join(f"- {t}" for t in lines)
+    return _callout(f"**Infeasible** — wall **{wname or '?'}** binds.\n\n{why}", "danger")
 
 
 def trace(result: Any, *, title: str = "How the model got there (trace)") -> Any:
     mo = _mo()
-    lines = [str(t) for t in (getattr(result, "trace", None) or [])]
+    lines = [_esc(str(t)) for t in (getattr(result, "trace", None) or [])]
     body = "\n".join(f"{i + 1}. {t}" for i, t in enumerate(lines)) or "_(no trace lines)_"
-    return mo.accordion({title: mo.md(body)})
+    return mo.accordion({title: _md(body)})
 
 
-def _cell(v: Any) -> str:
-    s = fmt(v) if not isinstance(v, str) else v
-    return s.replace("|", "\\|")
+def _cell_text(v: Any) -> str:
+    return v if isinstance(v, str) else fmt(v)
 
 
 def table(rows: Sequence[Mapping[str, Any]], *, columns: Sequence[str] | None = None) -> Any:
+    """Plain-text cells (HTML-escaped) in marimo's markdown-table look; written as HTML directly because
+    python-markdown takes milliseconds per table on every slider move."""
     mo = _mo()
     rows = list(rows)
     if not rows:
-        return mo.md("_(no rows)_")
+        return _md("_(no rows)_")
     cols = list(columns or rows[0].keys())
-    head = "| " + " | ".join(cols) + " |\n|" + "---|" * len(cols)
-    body = "\n".join("| " + " | ".join(_cell(r.get(c, "")) for c in cols) + " |" for r in rows)
-    return mo.md(head + "\n" + body)
+    esc = _html.escape
+    head = "".join(f"<th>{esc(str(c))}</th>" for c in cols)
+    body = "".join("<tr>" + "".join(f"<td>{esc(_cell_text(r.get(c, '')))}</td>" for c in cols) + "</tr>"
+                   for r in rows)
+    return mo.Html('<span class="markdown prose dark:prose-invert contents"><table><thead><tr>' + head
+                   + "</tr></thead><tbody>" + body + "</tbody></table></span>")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -405,8 +385,8 @@ def variant_banner(lab: Any, variant: Any, progress: Progress | None = None) -> 
                                          "of the graded questions."), kind="info"))
         return mo.vstack(notes)
     params = getattr(variant, "params", {}) or {}
-    plist = ", ".join(f"{k} = **{_param_text(v)}**" for k, v in params.items()) or "default"
-    notes.insert(0, mo.md(f"Student **{variant.student_id}** · variant `{variant.seed}` · your parameters: {plist}"))
+    plist = ", ".join(f"{k} = **{_esc(_param_text(v))}**" for k, v in params.items()) or "default"
+    notes.insert(0, mo.md(f"Student **{_md_escape(str(variant.student_id))}** · variant `{variant.seed}` · your parameters: {plist}"))
     return mo.vstack(notes)
 
 
@@ -533,7 +513,7 @@ async def grade(lab: Any, variant: Any, answers: Any, progress: Progress | None)
         fb[q.id] = f
         score += pts * float(getattr(f, "score", 1.0 if f.correct else 0.0) or 0.0)
         mark = "✅ right" if f.correct else "❌ not yet"
-        rows.append(f"- **Q{n}** `{_md_escape(text)}` — {mark}: {_md_escape(str(f.message))}")
+        rows.append(f"- **Q{n}** {_code_span(text)} — {mark}: {_md_escape(str(f.message))}")
         explain = getattr(q, "explain", "") or ""
         if explain and f.correct:
             rows.append(f"  <br><small>Why: {explain}</small>")
@@ -551,10 +531,6 @@ async def grade(lab: Any, variant: Any, answers: Any, progress: Progress | None)
                            "this session)._"))
     parts.append(download_button(lab, variant, effective))
     return Graded(effective, fb, score, total, save_error, mo.vstack(parts, gap=0.5))
-
-
-def _md_escape(s: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", s)[:300]
 
 
 # ------------------------------------------------------------------------------------------------
