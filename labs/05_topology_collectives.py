@@ -76,19 +76,23 @@ def _(core, mo, ui):
     model = ui.zoo_dropdown({m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_7B", "Llama2_13B")},
                             label="Model (gradient size)", value="Llama3_8B")
     overlap = mo.ui.checkbox(value=False, label="Overlap the all-reduce with backward compute")
+    zero = mo.ui.dropdown({"none: every GPU holds everything": 0, "ZeRO-1: shard optimizer state": 1,
+                           "ZeRO-2: + gradients": 2, "ZeRO-3 / FSDP: + weights": 3},
+                          value="none: every GPU holds everything", label="Memory sharding")
     mo.vstack([ui.step("act", "wire the network, then train on it"), mo.hstack([fabric, topology, model],
-              justify="start"), oversub, nodes, overlap])
-    return fabric, model, nodes, overlap, oversub, topology
+              justify="start"), oversub, nodes, mo.hstack([zero, overlap], justify="start")])
+    return fabric, model, nodes, overlap, oversub, topology, zero
 
 
 @app.cell
-def _(core, fabric, model, nodes, overlap, oversub, topology):
+def _(core, fabric, model, nodes, overlap, oversub, topology, zero):
     net = fabric.value.model_copy(update={"topology": topology.value, "oversubscription": float(oversub.value)})
     topo = core.TopologyModel().solve(fabric=net, num_nodes=nodes.value)
     fleet = core.Fleet(name=f"{nodes.value}x DGX H100", node=core.Systems.Nodes.get("DGX_H100"), count=nodes.value,
                        fabric=net)
     dist = core.DistributedModel().solve(model=model.value, fleet=fleet, batch_size=16 * nodes.value,
-                                         precision="bf16", overlap_comm=overlap.value, seq_len=2048)
+                                         precision="bf16", overlap_comm=overlap.value, seq_len=2048,
+                                         zero_stage=zero.value)
     return dist, net, topo
 
 
@@ -114,8 +118,10 @@ def _(core, dist, mo, pred, topo, ui):
             ("Bisection", topo.bisection_bw, f"{topo.num_nodes} nodes", "TB/s"),
             ("DP all-reduce", dist.dp_communication_latency, f"exposed {ui.fmt(dist.exposed_communication_latency)}"),
             ("Scaling efficiency", f"{dist.scaling_efficiency:.0%}", "T_compute / T_step"),
+            ("Memory per GPU", dist.memory_per_accelerator, f"of {ui.fmt(dist.memory_capacity)}", "GB"),
         ]),
         ui.status(topo, ok="Full bandwidth: no topology penalty."),
+        ui.status(dist, ok="The training state fits on every GPU."),
     ])
     return
 

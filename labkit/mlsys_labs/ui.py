@@ -236,8 +236,10 @@ def status(result: Any, *, ok: str = "Feasible: no hard constraint violated.") -
     if feasible:
         extra = f" Binding wall: **{wname}**." if wname else ""
         return _callout(f"**{ok}**{extra}", "success")
-    lines = [_esc(str(t)) for t in (getattr(result, "trace", None) or [])[:4]]
-    why = "\n".join(f"- {t}" for t in lines)
+    lines = [str(t) for t in (getattr(result, "trace", None) or [])]
+    key = (wname.split("·")[-1].strip().lower() if wname else "") or "wall"
+    lines = sorted(lines, key=lambda t: key not in t.lower())[:4]  # the lines about the binding wall first
+    why = "\n".join(f"- {_esc(t)}" for t in lines)
     return _callout(f"**Infeasible** — wall **{wname or '?'}** binds.\n\n{why}", "danger")
 
 
