@@ -120,6 +120,7 @@ class LabSession:
         self.order = [c for c in self.internal.execution_order if self.graph.cells.get(c) is not None]
         self.evaluator = Evaluator(executor=resolve_executor(), lifecycles=[])
         self.loop = asyncio.new_event_loop()
+        self.outputs: dict[str, str] = {}  # cell id -> the last output as marimo sends it to the page
         src = path.read_text(encoding="utf-8")
         self.labels = {}
         for i, cid in enumerate(self.internal.cell_manager.cell_ids()):
@@ -181,8 +182,7 @@ class LabSession:
                         raise RuntimeError(f"{self.path.name}: cell {self.labels.get(cid)} raised {inner!r}") from inner
                     out = getattr(inner, "output", None)
                     cancelled |= dataflow.transitive_closure(self.graph, {cid}, children=True) - {cid}
-                if out is not None:
-                    try_format(out)
+                self.outputs[cid] = try_format(out).data if out is not None else ""
             times[cid] = (time.perf_counter() - t0) * 1e3
         return times
 
