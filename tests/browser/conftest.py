@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from guard import Guarded  # noqa: E402,F401
 from siteserver import LocalServer, Throttle  # noqa: E402,F401
 
 CHROMIUM = os.environ.get("MLSYS_CHROMIUM", "/usr/bin/chromium")
@@ -94,31 +95,6 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
-
-
-class Guarded:
-    """A browser context whose requests outside ``origin`` are aborted and recorded in ``outside``."""
-
-    def __init__(self, browser, origin: str, **kw):
-        self.origin, self.outside, self.errors = origin, [], []
-        self.ctx = browser.new_context(viewport=kw.pop("viewport", {"width": 1366, "height": 768}), **kw)
-        self.ctx.route("**/*", self._route)
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(self.origin) or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            self.outside.append(url)
-            route.abort()
-
-    def new_page(self):
-        page = self.ctx.new_page()
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        return page
-
-    def close(self):
-        self.ctx.close()
 
 
 @pytest.fixture

@@ -57,23 +57,34 @@ def signature(page, skip_cell: str | None = None) -> str:
     return page.evaluate(_SIGNATURE_JS, [skip_cell])
 
 
-def wait_interactive(page, timeout_s: float = DEFAULT_TIMEOUT_S, settle_s: float = 1.0) -> float:
-    """Wait until the notebook has loaded, its cells are shown and their outputs stopped changing for
-    ``settle_s``. Returns the time (monotonic) at which outputs first became stable."""
+_READY_JS = """
+() => {
+  const conn = document.querySelector('[data-connection-state]');
+  return !!conn && conn.dataset.connectionState === 'OPEN' &&
+    document.querySelectorAll('.marimo-cell[data-cell-id]').length > 0 &&
+    !/Loading marimo|Loading notebook|^\\s*Loading…/.test(document.body.innerText);
+}
+"""
+
+
+def wait_interactive(page, timeout_s: float = DEFAULT_TIMEOUT_S, settle_s: float = 1.5) -> float:
+    """Wait until the kernel is connected, the cells show outputs (marimo first shows the cells empty, then
+    a "Loading…" screen, then the outputs) and the outputs stopped changing for ``settle_s``.
+    Returns the time (monotonic) at which the outputs became stable."""
     deadline = time.monotonic() + timeout_s
-    page.wait_for_function("() => document.querySelectorAll('.marimo-cell[data-cell-id]').length > 0 && "
-                           "!/Loading marimo|Loading notebook/.test(document.body.innerText)",
-                           timeout=timeout_s * 1000, polling=100)
     last, since = None, time.monotonic()
     while time.monotonic() < deadline:
-        sig = signature(page)
+        ready = page.evaluate(_READY_JS)
+        sig = signature(page) if ready else ""
         now = time.monotonic()
-        if sig != last:
+        if not sig:
+            last = None
+        elif sig != last:
             last, since = sig, now
         elif now - since >= settle_s:
             return since
         time.sleep(0.1)
-    raise TimeoutError("lab outputs never settled")
+    raise TimeoutError(f"lab never became interactive: {state(page)}")
 
 
 def controls(page) -> list:

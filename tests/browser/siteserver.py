@@ -33,6 +33,11 @@ class ThrottledHandler(SiteHandler):
     throttle: Throttle | None = None
     quiet = True
 
+    def log_request(self, code="-", size="-"):
+        with self.server.count_lock:
+            self.server.hits.append((self.path, int(code) if str(code).isdigit() else 0,
+                                     self.headers.get("Sec-Fetch-Dest", "")))
+
     def copyfile(self, source, outputfile):
         t = self.throttle
         if t is not None:
@@ -54,6 +59,7 @@ class LocalServer:
         handler = type("H", (ThrottledHandler,), {"throttle": throttle})
         self.srv = make_server(root, port=0, quiet=True)
         self.srv.bytes_sent, self.srv.requests, self.srv.count_lock = 0, 0, threading.Lock()
+        self.srv.hits = []
         self.srv.RequestHandlerClass = functools.partial(handler, directory=str(root))
         self.url = f"http://127.0.0.1:{self.srv.server_address[1]}/"
         self.thread = threading.Thread(target=self.srv.serve_forever, daemon=True)
@@ -64,6 +70,12 @@ class LocalServer:
         with self.srv.count_lock:
             out = (self.srv.bytes_sent, self.srv.requests)
             self.srv.bytes_sent, self.srv.requests = 0, 0
+        return out
+
+    def take_hits(self) -> list[tuple[str, int, str]]:
+        """Every request answered since the last call (304s included): (path, status, Sec-Fetch-Dest)."""
+        with self.srv.count_lock:
+            out, self.srv.hits = self.srv.hits, []
         return out
 
     def stop(self) -> None:

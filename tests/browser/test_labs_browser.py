@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import interactions
 import pagekit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,17 +29,51 @@ def _open(guarded, server, lab_id: str):
     return g, page
 
 
+def page_errors(g) -> list[str]:
+    """Uncaught page errors, minus marimo's startSession RPC timeout: its frontend rejects that RPC after
+    20 s on a slow machine, then carries on when the worker answers (not a lab failure)."""
+    return [e for e in g.errors if "RPC request timed out" not in e]
+
+
+def assert_no_errors(g, page, lab_id: str, when: str) -> None:
+    """No marimo error output, no kernel exception/traceback in the console, no uncaught page error."""
+    st = pagekit.state(page)
+    assert not st["errors"], f"{lab_id}: marimo error output {when}: {st['errors']}"
+    body = interactions.body_text(page)
+    assert "ModuleNotFoundError" not in body and "Traceback" not in body, f"{lab_id} {when}: {body[:2000]}"
+    found, seen = interactions.kernel_errors(interactions.console_lines(page))
+    assert seen > 0, f"{lab_id}: no kernel message captured on the console (capture script not installed?)"
+    assert not found, f"{lab_id}: kernel errors {when}: {found[:3]}"
+    assert not page_errors(g), f"{lab_id}: uncaught page errors {when}: {page_errors(g)}"
+
+
+def wait_charts(page, at_least: int = 1, timeout_s: float = 60) -> int:
+    deadline = time.monotonic() + timeout_s
+    while (n := interactions.chart_count(page)) < at_least and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return n
+
+
 @pytest.mark.parametrize("lab_id", _lab_ids())
 def test_lab_loads_and_every_control_drives_an_output(lab_id, guarded, server, manifest):
+    """Load, make the prediction (labs hide their results until then), then move every visible slider and
+    dropdown by keyboard: each must change an output outside its own cell, without any error."""
     assert lab_id in {lab["id"] for lab in manifest["labs"]}, f"{lab_id} missing from the built site"
     g, page = _open(guarded, server, lab_id)
-    st = pagekit.state(page)
-    assert st["cells"] > 0
-    assert not st["errors"], f"marimo error output in {lab_id}: {st['errors']}"
-    body = page.evaluate("() => document.body.innerText")
-    assert "ModuleNotFoundError" not in body and "Traceback" not in body, body[:2000]
+    assert pagekit.state(page)["cells"] > 0
+    assert_no_errors(g, page, lab_id, "after loading")
+
+    if page.get_by_role("radio").count():
+        interactions.choose_prediction(page)
+        pagekit.wait_interactive(page)
+    else:
+        assert lab_id == "smoke_roofline", f"{lab_id}: no prediction radio"
+    assert_no_errors(g, page, lab_id, "after the prediction")
+    if lab_id != "smoke_roofline":
+        assert wait_charts(page) >= 1, f"{lab_id}: no chart rendered after the prediction"
 
     ctrls = pagekit.controls(page)
+    assert ctrls, f"{lab_id}: no slider or dropdown found"
     moved = []
     for kind, loc in ctrls:
         if not loc.is_visible():
@@ -53,11 +88,10 @@ def test_lab_loads_and_every_control_drives_an_output(lab_id, guarded, server, m
             pytest.fail(f"{lab_id}: moving the {kind} ({before} → {after}) changed no output")
         moved.append((kind, before, after))
         st = pagekit.state(page)
-        assert not st["errors"], f"{lab_id}: error after moving a {kind}: {st['errors']}"
-    # marimo's frontend rejects its startSession RPC after 20 s on a slow machine, then carries on when the
-    # worker answers: not a lab failure.
-    errors = [e for e in g.errors if "RPC request timed out" not in e]
-    assert not errors, f"uncaught page errors: {errors}"
+        assert not st["errors"], f"{lab_id}: error after moving a {kind} ({before} → {after}): {st['errors']}"
+    assert moved, f"{lab_id}: no visible slider or dropdown"
+    pagekit.wait_interactive(page)
+    assert_no_errors(g, page, lab_id, f"after moving {len(moved)} controls")
     assert g.outside == [], f"requests left the origin: {g.outside}"
 
 
@@ -98,7 +132,7 @@ def test_smoke_value_equals_cpython(guarded, server):
 def test_offline_reload_from_service_worker(guarded, make_server_fixture, manifest):
     """Open a lab, take the server down, reload: the lab loads and runs from the service worker cache."""
     srv = make_server_fixture()
-    g = guarded(srv.url)
+    g = guarded(srv.url, intercept=False)  # Playwright's request routing breaks the service worker's caching
     page = g.new_page()
     page.goto(srv.url + "labs/smoke_roofline.html")
     pagekit.wait_interactive(page)
@@ -120,24 +154,37 @@ def test_offline_reload_from_service_worker(guarded, make_server_fixture, manife
     assert g.outside == []
 
 
-def test_warm_reload_at_least_twice_as_fast(guarded, make_server_fixture):
-    """Cold load over an emulated school link vs a reload served by the service worker.
-
-    The link (10 Mbit/s shared, 50 ms per request: busy school Wi-Fi) is emulated by the test server; on loopback without it,
-    start-up is dominated by Python in the page and both loads take about the same time (see bench/).
-    """
-    from siteserver import Throttle
-
-    srv = make_server_fixture(Throttle(rate=10e6 / 8, latency=0.05))
-    g = guarded(srv.url)
+def test_warm_reload_is_served_by_the_service_worker(guarded, make_server_fixture, manifest):
+    """Once the service worker has cached a lab, a reload fetches (almost) nothing from the server and the
+    lab still runs. Counts bytes, not seconds: load times are measured in bench/browser_bench.py."""
+    srv = make_server_fixture()
+    g = guarded(srv.url, intercept=False)
     page = g.new_page()
-    t0 = time.monotonic()
+    srv.take_counts()
     page.goto(srv.url + "labs/smoke_roofline.html")
-    cold = pagekit.wait_interactive(page) - t0
-    page.evaluate("() => window.__mlsysCacheNow()")
-    t0 = time.monotonic()
+    pagekit.wait_interactive(page)
+    assert page.evaluate("() => window.__mlsysCacheNow()") == manifest["build"]
+    cold_bytes, cold_requests = srv.take_counts()
+    cold_hits = srv.take_hits()
+    assert cold_bytes > 10_000_000, f"cold load served only {cold_bytes} bytes ({cold_requests} responses)"
+
     page.reload()
-    warm = pagekit.wait_interactive(page) - t0
-    print(f"cold {cold:.1f}s, warm {warm:.1f}s, ratio {cold / warm:.2f}")
-    assert cold >= 2 * warm, f"cold {cold:.1f}s vs warm {warm:.1f}s"
+    pagekit.wait_interactive(page)
+    warm_bytes, warm_requests = srv.take_counts()
+    # the browser's update check of sw.js is the only request expected to reach the server
+    warm_hits = [h for h in srv.take_hits() if h[0] != "/sw.js"]
+    print(f"cold: {cold_bytes} B in {cold_requests} responses; warm reload: {warm_bytes} B in {warm_requests}, "
+          f"{len(warm_hits)} requests other than sw.js")
+    assert warm_bytes <= 0.01 * cold_bytes, (
+        f"warm reload fetched {warm_bytes} B in {warm_requests} responses from the server "
+        f"(cold load: {cold_bytes} B in {cold_requests}): {sorted({h[0] for h in warm_hits})[:20]}")
+    assert len(warm_hits) <= 0.01 * len(cold_hits), (
+        f"warm reload sent {len(warm_hits)} requests to the server (cold: {len(cold_hits)}), e.g. {warm_hits[:10]}")
+    slider = page.locator("[role=slider]").first
+    cell = pagekit.cell_of(slider)
+    before = pagekit.signature(page, cell)
+    moved_from, moved_to = pagekit.move_by_keyboard("slider", slider)
+    assert moved_from != moved_to
+    pagekit.wait_changed(page, before, cell)
+    assert not pagekit.state(page)["errors"]
     assert g.outside == []
