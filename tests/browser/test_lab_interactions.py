@@ -274,13 +274,17 @@ def _reload_and_wait_form(lp: LabPage, student_prefilled: bool = True) -> None:
         pagekit.wait_interactive(lp.page)
 
 
-def test_answers_survive_reloads(lab_pages):
-    """Answer → reload, 20 times: each time the box, the feedback line and IndexedDB hold the last answer."""
+def _persist_setup(lab_pages):
+    """(lab, its page, the page, the student's variant, number and Question of its first numeric question)."""
     lab = cpython_lab(PERSIST_LAB)
     lp = _persist_page(lab_pages)
-    page = lp.page
-    variant = lab.variant(STUDENT)
     n, q = numeric_question(lab)
+    return lab, lp, lp.page, lab.variant(STUDENT), n, q
+
+
+def test_answers_survive_reloads(lab_pages):
+    """Answer → reload, 20 times: each time the box, the feedback line and IndexedDB hold the last answer."""
+    lab, lp, page, variant, n, q = _persist_setup(lab_pages)
     base = key_text(lab, variant, q.id, 10)
     for i in range(RELOADS):
         text = times(base, 1 + (i + 1) * 1e-4)  # a new, still right, answer each round
@@ -298,11 +302,7 @@ def test_answers_survive_reloads(lab_pages):
 
 
 def test_corrupt_store_is_reported_and_answers_are_kept(lab_pages):
-    lab = cpython_lab(PERSIST_LAB)
-    lp = _persist_page(lab_pages)
-    page = lp.page
-    variant = lab.variant(STUDENT)
-    n, q = numeric_question(lab)
+    lab, lp, page, variant, n, q = _persist_setup(lab_pages)
     n2, q2 = next((i, qq) for i, qq in enumerate(lab.questions, 1) if qq.kind == "quantity" and i != n)
     a1 = key_text(lab, variant, q.id, 4)
     a2 = key_text(lab, variant, q2.id, 4)
