@@ -155,8 +155,7 @@ def _(ui):
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
-    mo.stop(variant is None, mo.callout(mo.md("Enter your student ID at the top to see your graded questions."),
-                                        kind="info"))
+    mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
     ui.questions_view(LAB, variant, answers)
     return (answers,)

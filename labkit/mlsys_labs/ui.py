@@ -16,7 +16,7 @@ Layout and narrative
         (markdown), the source, and the resolver's own docstring when ``resolver`` (a class) is given.
     ``prediction(question, options, *, label=...)`` -> ``mo.ui.radio`` (return it from its cell!).
     ``prediction_gate(pred)`` -> (stop: bool, message Html or None once answered): use as
-        ``mo.stop(*ui.prediction_gate(pred))``.
+        ``mo.stop(*ui.prediction_gate(pred))``; ``student_gate(variant)`` likewise for the graded part.
     ``reveal(pred, correct, observed="")`` -> Html callout comparing the prediction with the model.
 
 Controls and results
@@ -73,10 +73,10 @@ import re
 from typing import Any, Iterable, Mapping, Sequence
 
 from .textfmt import callout as _callout, code_span as _code_span, esc_dollar as _esc, fmt, md as _md
-from .textfmt import md_escape as _md_escape, num as _num  # noqa: F401  (``ui._num`` kept for callers)
+from .textfmt import md_escape as _md_escape
 
 __all__ = [
-    "lab_header", "step", "why_panel", "prediction", "prediction_gate", "reveal",
+    "lab_header", "step", "why_panel", "prediction", "prediction_gate", "student_gate", "reveal",
     "zoo_dropdown", "slider", "fmt", "metrics", "status", "trace", "table",
     "Progress", "load_progress", "student_input", "variant_for", "variant_banner",
     "answer_inputs", "questions_view", "prompt_for", "Graded", "grade", "download_button",
@@ -171,6 +171,13 @@ def prediction_gate(pred: Any) -> tuple[bool, Any]:
     if pred.value is not None:  # unlocked: nothing to render (mo.stop(False, …) ignores the message)
         return (False, None)
     return (True, _callout("Make your prediction above to unlock this part.", "info"))
+
+
+def student_gate(variant: Any) -> tuple[bool, Any]:
+    """Like :func:`prediction_gate` for the graded part: ``mo.stop(*ui.student_gate(variant))``."""
+    if variant is not None:
+        return (False, None)
+    return (True, _callout("Enter your student ID at the top to see your graded questions.", "info"))
 
 
 def reveal(pred: Any, correct: Any, observed: str = "") -> Any:

@@ -78,6 +78,12 @@ def test_prediction_gate_builds_nothing_once_unlocked():
     assert stop is True and "Make your prediction" in msg.text
 
 
+def test_student_gate_stops_until_a_variant_exists():
+    assert ui.student_gate(object()) == (False, None)
+    stop, msg = ui.student_gate(None)
+    assert stop is True and "Enter your student ID" in msg.text
+
+
 def test_markdown_is_rendered_once_per_text():
     a, b = ui.step("observe"), ui.step("observe")
     assert a is b
