@@ -329,6 +329,7 @@ def test_hardware_without_a_data_path_names_the_hardware():
     with pytest.raises(InputError) as exc:
         RESOLVERS["DataModel"]().solve(workload_data_rate="1 GB/s", hardware=bare)
     assert exc.value.field == "hardware"
+    assert "declares neither storage nor a host link" in str(exc.value)
 
 
 @pytest.mark.parametrize("hw", Hardware.list(), ids=lambda h: h.name)
