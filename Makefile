@@ -31,11 +31,13 @@ $(STAMP): $(VENV)/bin/python requirements/dev.txt pyproject.toml $(wildcard labk
 
 venv: $(STAMP)
 
+# node runs Pyodide at build time (to compile the wheels to bytecode); npm fetches Pyodide once
 npm:
-	@command -v npm >/dev/null 2>&1 || [ -f "$${MLSYS_WASM_CACHE:-$$HOME/.cache/mlsys-wasm}/npm/pyodide-314.0.0.tgz" ] || { \
-	  if [ -n "$(SUDO)" ]; then echo "installing npm (Debian package) to fetch Pyodide from the npm registry"; \
+	@{ command -v node >/dev/null 2>&1 || command -v nodejs >/dev/null 2>&1; } && \
+	{ command -v npm >/dev/null 2>&1 || [ -f "$${MLSYS_WASM_CACHE:-$$HOME/.cache/mlsys-wasm}/npm/pyodide-314.0.0.tgz" ]; } || { \
+	  if [ -n "$(SUDO)" ]; then echo "installing npm + node (Debian package) to fetch Pyodide and compile wheels"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
-	  else echo "error: npm is needed once to fetch Pyodide (sudo apt-get install npm)"; exit 1; fi; }
+	  else echo "error: node and npm are needed to build the site (sudo apt-get install npm)"; exit 1; fi; }
 
 build: venv npm
 	$(VPY) -m wasm_build --out _site

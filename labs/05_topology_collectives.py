@@ -6,7 +6,6 @@ app = marimo.App(width="medium", app_title="05 · Topology and collectives")
 
 @app.cell
 def _():
-    import altair  # noqa: F401  (charts use it; this import makes marimo's WASM runtime load it)
     import marimo as mo
     import mlsysim_core as core
     from mlsys_labs import charts, ui

@@ -6,7 +6,6 @@ app = marimo.App(width="medium", app_title="09 · Sensitivity and synthesis")
 
 @app.cell
 def _():
-    import altair as _altair  # noqa: F401  (imported here so marimo's WASM runtime installs it before any chart)
     import marimo as mo
     import mlsysim_core as core
     from mlsys_labs import charts, ui

@@ -16,10 +16,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import fetch, labs as labs_mod, lockfile, site as site_mod
+from . import fetch, labs as labs_mod, lockfile, pycompile, site as site_mod
 from .versions import MARIMO_VERSION, PINS, PYODIDE_VERSION, ROOT, WHEEL_PINS, dev_pin
 
 DEFAULT_OUT = ROOT / "_site"
+STDLIB_ZIP = "python_stdlib.zip"
 
 
 class BuildError(RuntimeError):
@@ -126,6 +127,14 @@ def _build_into(site: Path, labs_dirs: list[Path], pr: Progress) -> dict:
             raise BuildError(f"{w.name} provided twice ({infos[w.name].path.name}, {whl.name})")
         infos[w.name] = w
     shutil.rmtree(local_dir)
+    if pycompile.enabled():
+        # bytecode from the pinned interpreter: third-party wheels + stdlib (cached), then this repo's wheels
+        local_names = {w.name for w in local}
+        shipped = [rt / w.path.name for w in infos.values()]
+        pycompile.compile_runtime(rt, [p for p in shipped if p.name not in local_names] + [rt / STDLIB_ZIP],
+                                   upstream["info"], pr.log)
+        pycompile.compile_runtime(rt, [p for p in shipped if p.name in local_names], upstream["info"], pr.log)
+        infos = {name: lockfile.read_wheel(w.path) for name, w in infos.items()}
     try:
         lock = lockfile.build_lock(upstream["info"], infos)
     except lockfile.LockError as e:

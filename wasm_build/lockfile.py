@@ -74,10 +74,10 @@ def _imports(zf: zipfile.ZipFile, dist_info: str) -> list[str]:
         if "/" in n:
             if first.isidentifier() and (n == f"{first}/__init__.py" or n.startswith(f"{first}/")):
                 # a package dir (regular or namespace) — require at least one .py inside
-                if n.endswith(".py"):
+                if n.endswith((".py", ".pyc")):  # .pyc: wheels compiled by wasm_build.pycompile
                     mods.add(first)
-        elif n.endswith(".py") and n[:-3].isidentifier():
-            mods.add(n[:-3])
+        elif n.endswith((".py", ".pyc")) and n.rsplit(".", 1)[0].isidentifier():
+            mods.add(n.rsplit(".", 1)[0])
     return sorted(mods)
 
 

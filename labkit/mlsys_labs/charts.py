@@ -5,7 +5,9 @@ Import lazily, from inside a lab cell: ``from mlsys_labs import charts``. Every 
 it inside ``mo.vstack``/``mo.hstack``). The builders write the Vega-Lite spec as plain dicts: building
 ``altair`` objects cost 30–300 ms per chart (several times more in Pyodide) on every slider move, and
 rendering needs only the JSON. ``ChartView.spec`` is that dict; ``ChartView.chart`` is the equivalent
-``altair`` chart, built on first access, if a lab wants to layer more marks on it. The specs are
+``altair`` chart, built on first access, if a lab wants to layer more marks on it (in the browser, such
+a lab must ``import altair`` in a cell so that marimo's WASM runtime loads the package; the labs here do
+not, which saves loading altair + jsonschema at every start). The specs are
 validated against altair's Vega-Lite JSON schema by the tests (``tests/labkit/test_labkit_charts.py``).
 
 Stable API (labs 00–14 depend on it; add keyword arguments, never rename):
