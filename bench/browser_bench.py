@@ -66,21 +66,34 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-# In-page latency probe: the time from the keydown on a control to the first animation frame in which the
-# text of another cell differs (shadow roots walked), measured with performance.now() in the page so
-# Playwright's round trips do not count.
+# In-page latency probe: the time from the keydown on a control to the first animation frame in which
+# another cell shows something different: its text (shadow roots walked) or the pixels of a chart (Vega draws
+# on <canvas>; a canvas still blank, e.g. just replaced and not drawn yet, does not count as a change).
+# Measured with performance.now() in the page so Playwright's round trips do not count.
 _PROBE_JS = """
 ([skip, timeoutMs]) => { window.__probe = new Promise(resolve => {
-  // text of every other cell, shadow roots included (marimo renders widgets and many outputs in them)
+  const pixels = (c) => {
+    try {
+      const w = c.width, h = c.height;
+      if (!w || !h) return null;
+      const px = new Uint32Array(c.getContext('2d').getImageData(0, 0, w, h).data.buffer);
+      let hash = 2166136261, ink = 0;
+      for (let i = 0; i < px.length; i++) { const v = px[i]; if (v) ink++; hash = Math.imul(hash ^ v, 16777619); }
+      return ink ? w + 'x' + h + ':' + (hash >>> 0) : null;
+    } catch (e) { return 'x'; }
+  };
+  // text + drawn charts of every other cell; null while a chart is blank (mid re-render)
   const sig = () => {
     const parts = [];
+    let blank = false;
     const walk = (n) => {
       if (n.nodeType === 3) { const t = n.nodeValue.trim(); if (t) parts.push(t); return; }
+      if (n.nodeName === 'CANVAS') { const p = pixels(n); if (p === null) blank = true; else parts.push(p); }
       if (n.shadowRoot) walk(n.shadowRoot);
       for (let c = n.firstChild; c; c = c.nextSibling) walk(c);
     };
     for (const c of document.querySelectorAll('.marimo-cell[data-cell-id]')) if (c.dataset.cellId !== skip) walk(c);
-    return parts.join('\\u0001');
+    return blank ? null : parts.join('\\u0001');
   };
   const before = sig();
   let t0 = null;
@@ -89,7 +102,10 @@ _PROBE_JS = """
   const start = performance.now();
   function frame() {
     const now = performance.now();
-    if (t0 !== null && sig() !== before) { window.removeEventListener('keydown', onKey, true); resolve(now - t0); return; }
+    if (t0 !== null) {
+      const s = sig();
+      if (s !== null && s !== before) { window.removeEventListener('keydown', onKey, true); resolve(now - t0); return; }
+    }
     if (now - start > timeoutMs) { window.removeEventListener('keydown', onKey, true); resolve(null); return; }
     requestAnimationFrame(frame);
   }
@@ -143,8 +159,9 @@ def pick_prediction(page) -> None:
 def measure(browser, srv: LocalServer, lab_id: str, moves: int) -> dict:
     outside: list[str] = []
     ctx = browser.new_context(viewport={"width": 1366, "height": 768})
-    ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith((srv.url, "data:", "blob:"))
-              else (outside.append(r.request.url), r.abort()))
+    # requests are recorded, not routed: Playwright's routing turns off the HTTP cache (and with it V8's code
+    # cache) and keeps the service worker from caching part of the files, which would distort both loads
+    ctx.on("request", lambda r: None if r.url.startswith((srv.url, "data:", "blob:")) else outside.append(r.url))
     page = ctx.new_page()
     srv.take_counts()
     t0 = time.monotonic()

@@ -1,6 +1,7 @@
 /* Registers the site's service worker and hands it the URLs this page loaded before the worker
- * controlled it, so a lab opened once can be reopened offline. Sets window.__mlsysOffline when the
- * worker confirms ({build}); dispatches "mlsys-offline-ready" on window; window.__mlsysCacheNow()
+ * controlled it, so a lab opened once can be reopened offline; URLs the worker could not fetch are sent
+ * again with the next message. Sets window.__mlsysOffline when the worker confirms ({build, failed});
+ * dispatches "mlsys-offline-ready" on window; window.__mlsysCacheNow()
  * returns a promise resolved when everything loaded so far is cached. */
 (function () {
   "use strict";
@@ -11,6 +12,9 @@
   /* keep every resource entry (the default buffer holds 250; a lab loads about 600 files) */
   if (performance.setResourceTimingBufferSize) performance.setResourceTimingBufferSize(10000);
   var sent = new Set();
+  var worker = null;
+  var RETRY_MS = 5000;
+  var START_MS = 15000;
   var timer = null;
 
   function urls() {
@@ -36,9 +40,34 @@
     worker.postMessage({ type: "cache", urls: list, runtime: runtime });
   }
 
+  /* Watchdog: marimo mounts its app into #root (showing "Loading…") as soon as its module has run, well before
+     Python starts. A reloaded lab page has, rarely (seen in about 1 of 3 test runs of 20 reloads on a loaded
+     2-core machine), stayed blank: document complete, no error, no request pending, nothing mounted. Reloading it once
+     recovers. At most once per page until it has started again. */
+  if (isLab) {
+    window.addEventListener("load", function () {
+      setTimeout(function () {
+        var rootEl = document.getElementById("root");
+        var key = "mlsys-restarted:" + location.pathname;
+        var blank = !rootEl || rootEl.childElementCount === 0 || document.body.innerText.trim() === "";
+        if (!blank) { sessionStorage.removeItem(key); return; }
+        if (sessionStorage.getItem(key)) { console.warn("[mlsys] the lab page did not start (again)"); return; }
+        sessionStorage.setItem(key, String(Date.now()));
+        console.warn("[mlsys] the lab page did not start within " + START_MS / 1000 + " s: reloading once");
+        location.reload();
+      }, START_MS);
+    });
+  }
+
   navigator.serviceWorker.addEventListener("message", function (event) {
     if (event.data && event.data.type === "cached") {
-      window.__mlsysOffline = { build: event.data.build, at: Date.now() };
+      var failed = Array.isArray(event.data.failed) ? event.data.failed : [];
+      /* not cached (offline for a moment, quota): sent again with the next message, and the runtime
+         again if any of it failed */
+      failed.forEach(function (u) { sent.delete(u); });
+      if (failed.some(function (u) { return u.indexOf(root + "pyodide/") === 0; })) runtimeAsked = false;
+      if (failed.length) setTimeout(function () { post(worker); }, RETRY_MS);
+      window.__mlsysOffline = { build: event.data.build, at: Date.now(), failed: failed.length };
       window.dispatchEvent(new CustomEvent("mlsys-offline-ready", { detail: event.data }));
     }
   });
@@ -46,6 +75,7 @@
   navigator.serviceWorker.register(root + "sw.js", { scope: root }).then(function () {
     return navigator.serviceWorker.ready;
   }).then(function (reg) {
+    worker = reg.active;
     /* resolves once the worker has cached everything this page loaded so far */
     window.__mlsysCacheNow = function () {
       return new Promise(function (resolve) {

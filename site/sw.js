@@ -4,7 +4,8 @@
  * from older caches every file whose sha256 is unchanged (per their stored manifest).
  * Fetch: cache first for same-origin GETs in scope, else network (and keep a copy).
  * Pages post the URLs they loaded before this worker controlled them ({type: "cache", urls}); a lab page
- * adds runtime: true once it has started, and the Python runtime (RUNTIME) is cached then.
+ * adds runtime: true once it has started, and the Python runtime (RUNTIME) is cached then. The reply
+ * ({type: "cached", build, failed}) lists the URLs that could not be fetched, for the page to send again.
  * Fetches revalidate against the HTTP cache (no-cache), so a file the page just loaded costs a 304.
  * Activate: delete every other build's cache, so old and new files never mix.
  */
@@ -109,13 +110,15 @@ self.addEventListener("message", (event) => {
   const urls = data.runtime ? data.urls.concat(RUNTIME.map((p) => new URL(p, SCOPE).href)) : data.urls;
   queue = queue.then(async () => {
     const cache = await caches.open(CACHE);
+    const failed = [];
     for (const url of urls) {
       if (typeof url !== "string" || !inScope(url) || url.endsWith("/sw.js")) continue;
       const key = keyOf(url);
       if (await cache.match(key)) continue;
-      try { await cache.put(key, await fetchFresh(key)); } catch (e) { /* offline or gone: skip */ }
+      try { await cache.put(key, await fetchFresh(key)); } catch (e) { failed.push(url); }
     }
-    if (event.source) event.source.postMessage({ type: "cached", build: BUILD });
+    // the page re-sends what failed (offline for a moment, quota) with its next message
+    if (event.source) event.source.postMessage({ type: "cached", build: BUILD, failed: failed });
   }).catch(() => undefined);
   event.waitUntil(queue);
 });

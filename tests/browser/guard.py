@@ -37,6 +37,11 @@ class Guarded:
     def new_page(self):
         page = self.ctx.new_page()
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # requests of this page still waiting for an answer (for diagnostics when a page never starts)
+        self.pending: dict[int, str] = {}
+        page.on("request", lambda r: self.pending.__setitem__(id(r), r.url))
+        page.on("requestfinished", lambda r: self.pending.pop(id(r), None))
+        page.on("requestfailed", lambda r: self.pending.pop(id(r), None))
         return page
 
     def close(self):

@@ -33,6 +33,20 @@ class ThrottledHandler(SiteHandler):
     throttle: Throttle | None = None
     quiet = True
 
+    def send_head(self):
+        path = self.path.split("?", 1)[0]
+        with self.server.count_lock:
+            self.server.seen[path] = self.server.seen.get(path, 0) + 1
+            rule = self.server.fail.get(path)
+            fail = False
+            if rule is not None and all(want in (self.headers.get(h) or "") for h, want in rule["headers"].items()):
+                rule["matched"] += 1
+                fail = rule["matched"] <= rule["times"]
+        if fail:  # an injected failure (LocalServer.fail_requests)
+            self.send_error(503, "injected failure")
+            return None
+        return super().send_head()
+
     def log_request(self, code="-", size="-"):
         with self.server.count_lock:
             self.server.hits.append((self.path, int(code) if str(code).isdigit() else 0,
@@ -60,6 +74,7 @@ class LocalServer:
         self.srv = make_server(root, port=0, quiet=True)
         self.srv.bytes_sent, self.srv.requests, self.srv.count_lock = 0, 0, threading.Lock()
         self.srv.hits = []
+        self.srv.seen, self.srv.fail = {}, {}  # requests per path; path -> which of its requests answer 503
         self.srv.RequestHandlerClass = functools.partial(handler, directory=str(root))
         self.url = f"http://127.0.0.1:{self.srv.server_address[1]}/"
         self.thread = threading.Thread(target=self.srv.serve_forever, daemon=True)
@@ -77,6 +92,18 @@ class LocalServer:
         with self.srv.count_lock:
             out, self.srv.hits = self.srv.hits, []
         return out
+
+    def fail_requests(self, path: str, times: int = 1, **headers: str) -> None:
+        """Answer the first ``times`` requests for ``path`` (e.g. ``"/pyodide/x.whl"``) whose headers contain the
+        given values (``Cache_Control="max-age=0"``: underscores for dashes) with HTTP 503."""
+        with self.srv.count_lock:
+            self.srv.fail[path] = {"headers": {k.replace("_", "-"): v for k, v in headers.items()},
+                                   "times": times, "matched": 0}
+
+    def matched_requests(self, path: str) -> int:
+        """How many requests for ``path`` matched its ``fail_requests`` rule (failed or not)."""
+        with self.srv.count_lock:
+            return self.srv.fail[path]["matched"]
 
     def stop(self) -> None:
         self.srv.shutdown()

@@ -118,7 +118,9 @@ class LabPages:
         self.browser, self.server, self.kept = browser, server, {}
 
     def open(self, lab_id: str, n_questions: int) -> LabPage:
-        g = Guarded(self.browser, self.server.url)
+        # The page reloaded 20 times is served by the service worker, as a student's is: it is watched, not routed
+        # (Playwright's routing changes which files the worker manages to cache).
+        g = Guarded(self.browser, self.server.url, intercept=lab_id != PERSIST_LAB)
         try:
             page = g.new_page()
             page.goto(self.server.url + f"labs/{lab_id}.html")
@@ -268,7 +270,14 @@ def _persist_page(lab_pages) -> LabPage:
 def _reload_and_wait_form(lp: LabPage, student_prefilled: bool = True) -> None:
     lp.page.reload()
     if student_prefilled:
-        ix.wait_questions(lp.page, lp.n_questions, timeout_s=pagekit.DEFAULT_TIMEOUT_S)
+        try:
+            ix.wait_questions(lp.page, lp.n_questions, timeout_s=pagekit.DEFAULT_TIMEOUT_S)
+        except Exception as e:
+            body = lp.page.evaluate("() => document.body.innerText")
+            console = [c for c in ix.console_lines(lp.page) if "Worker -> Parent" not in c]
+            raise AssertionError(f"questions not shown after a reload ({e}); page: {body[-1500:]!r}; "
+                                 f"console: {console[-30:]}; page errors: {lp.g.errors[-10:]}; "
+                                 f"unanswered requests: {list(lp.g.pending.values())[:20]}") from None
     else:
         ix.student_box(lp.page).wait_for(state="visible", timeout=pagekit.DEFAULT_TIMEOUT_S * 1000)
         pagekit.wait_interactive(lp.page)

@@ -154,6 +154,33 @@ def test_offline_reload_from_service_worker(guarded, make_server_fixture, manife
     assert g.outside == []
 
 
+def test_a_file_the_worker_could_not_cache_is_cached_on_a_retry(guarded, make_server_fixture, manifest, site_dir):
+    """The service worker's copy of a runtime wheel fails once (HTTP 503): the page is told, sends it again, and
+    the file is cached (a failure used to leave it uncached until the next visit); the lab reopens offline."""
+    srv = make_server_fixture()
+    # a wheel the smoke lab does not load: only the service worker's caching of the runtime fetches it
+    wheel = "/pyodide/" + next(p.name for p in (site_dir / "pyodide").glob("mlsys_labkit-*.whl"))
+    srv.fail_requests(wheel, times=1)
+    g = guarded(srv.url, intercept=False)
+    page = g.new_page()
+    page.goto(srv.url + "labs/smoke_roofline.html")
+    pagekit.wait_interactive(page)
+    assert page.evaluate("() => window.__mlsysCacheNow()") == manifest["build"]
+    deadline = time.monotonic() + 60
+    while srv.matched_requests(wheel) < 2:  # the retry (register.js, RETRY_MS after the worker's report)
+        assert time.monotonic() < deadline, f"the service worker fetched {wheel} {srv.matched_requests(wheel)}×"
+        page.wait_for_timeout(250)
+    page.wait_for_function("""async (url) => {
+        for (const name of await caches.keys()) if (await (await caches.open(name)).match(url)) return true;
+        return false; }""", arg=srv.url + wheel[1:], timeout=30_000)
+    srv.stop()
+    g.ctx.set_offline(True)
+    page.reload()
+    pagekit.wait_interactive(page)
+    assert not pagekit.state(page)["errors"]
+    assert g.outside == []
+
+
 def test_warm_reload_is_served_by_the_service_worker(guarded, make_server_fixture, manifest):
     """Once the service worker has cached a lab, a reload fetches (almost) nothing from the server and the
     lab still runs. Counts bytes, not seconds: load times are measured in bench/browser_bench.py."""
