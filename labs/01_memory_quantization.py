@@ -123,6 +123,19 @@ def _(charts, core, hw, mo, model, pred, ui):
 
 
 @app.cell
+def _(batch, core, hw, mo, model, pred, target, ui):
+    mo.stop(*ui.prediction_gate(pred))
+    _steps = [core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=batch.value,
+                                           precision=_p) for _p in ("fp16", target.value)]
+    ui.metrics([
+        (f"Step at batch {batch.value}, {_r.precision}", _r.latency,
+         f"{_r.bottleneck.lower()}-bound" if _r.feasible else "does NOT fit: weights spill off-device", "ms")
+        for _r in _steps
+    ])
+    return
+
+
+@app.cell
 def _(batch, charts, core, hw, mo, model, pred, target, ui):
     mo.stop(*ui.prediction_gate(pred))
     _rows = []
