@@ -31,13 +31,13 @@
     return shown && !/Loading marimo|Loading notebook/.test(document.body.innerText);
   }
 
-  function post(worker, force) {
+  function post(to, force) {
     var list = urls();
     var runtime = isLab && !runtimeAsked && labStarted();
-    if (!worker || (!list.length && !force && !runtime)) return;
+    if (!to || (!list.length && !force && !runtime)) return;
     if (runtime) runtimeAsked = true;
     list.forEach(function (u) { sent.add(u); });
-    worker.postMessage({ type: "cache", urls: list, runtime: runtime });
+    to.postMessage({ type: "cache", urls: list, runtime: runtime });
   }
 
   /* Watchdog: marimo mounts its app into #root (showing "Loading…") as soon as its module has run, well before
@@ -75,25 +75,25 @@
   navigator.serviceWorker.register(root + "sw.js", { scope: root }).then(function () {
     return navigator.serviceWorker.ready;
   }).then(function (reg) {
-    worker = reg.active;
+    worker = reg.active;  /* the controlling worker, also for the retries below */
     /* resolves once the worker has cached everything this page loaded so far */
     window.__mlsysCacheNow = function () {
       return new Promise(function (resolve) {
         window.addEventListener("mlsys-offline-ready", function (e) { resolve(e.detail.build); }, { once: true });
-        post(reg.active, true);
+        post(worker, true);
       });
     };
-    post(reg.active);
+    post(worker);
     if (isLab) {
       var poll = setInterval(function () {
         if (runtimeAsked) { clearInterval(poll); return; }
-        if (labStarted()) post(reg.active);
+        if (labStarted()) post(worker);
       }, 2000);
     }
     if ("PerformanceObserver" in window) {
       new PerformanceObserver(function () {
         clearTimeout(timer);
-        timer = setTimeout(function () { post(reg.active); }, 1000);
+        timer = setTimeout(function () { post(worker); }, 1000);
       }).observe({ type: "resource", buffered: true });
     }
   }).catch(function (e) { console.warn("service worker:", e); });

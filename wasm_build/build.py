@@ -70,16 +70,8 @@ def build(out: Path = DEFAULT_OUT, labs_dirs: list[Path] | None = None, stream=s
                          "pip install -r requirements/dev.txt")
 
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=out.parent))
-    try:
+    with fetch.staged_dir(out, ".site-") as tmp:
         manifest = _build_into(tmp, labs_dirs, pr)
-        if out.exists():
-            shutil.rmtree(out)
-        tmp.rename(out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     pr.log(f"done: {out} ({len(manifest['files'])} files, "
            f"{sum(f['size'] for f in manifest['files'].values()) / 1e6:.1f} MB), build {manifest['build'][:12]}")
     return manifest
@@ -130,7 +122,7 @@ def _build_into(site: Path, labs_dirs: list[Path], pr: Progress) -> dict:
     if pycompile.enabled():
         # bytecode from the pinned interpreter: third-party wheels + stdlib (cached), then this repo's wheels
         local_names = {w.name for w in local}
-        shipped = [rt / w.path.name for w in infos.values()]
+        shipped = [w.path for w in infos.values()]
         pycompile.compile_runtime(rt, [p for p in shipped if p.name not in local_names] + [rt / STDLIB_ZIP],
                                    upstream["info"], pr.log)
         pycompile.compile_runtime(rt, [p for p in shipped if p.name in local_names], upstream["info"], pr.log)

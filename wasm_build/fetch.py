@@ -7,6 +7,7 @@ Local wheels (this repo's packages) are rebuilt every time from a clean staging 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -40,10 +41,28 @@ def source_date_epoch() -> int:
     return int(os.environ.get("SOURCE_DATE_EPOCH") or DEFAULT_EPOCH)
 
 
+@contextlib.contextmanager
+def staged_dir(dest: Path, prefix: str):
+    """A fresh folder beside ``dest`` to fill; on success it replaces ``dest`` (rename), on error it is removed,
+    so ``dest`` is never seen half-written."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=dest.parent))
+    try:
+        yield tmp
+        if dest.exists():
+            shutil.rmtree(dest)
+        tmp.rename(dest)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _run(cmd: list[str], what: str, **kw) -> subprocess.CompletedProcess:
     p = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if p.returncode != 0:
-        tail = "\n".join((p.stdout + p.stderr).strip().splitlines()[-15:])
+        # the last lines, each cut short (node prints a whole minified source line with a stack trace)
+        tail = "\n".join(line if len(line) <= 300 else line[:300] + " …"
+                         for line in (p.stdout + p.stderr).strip().splitlines()[-15:])
         raise FetchError(f"{what} failed (exit {p.returncode}): {' '.join(cmd)}\n{tail}")
     return p
 

@@ -73,7 +73,7 @@ def _imports(zf: zipfile.ZipFile, dist_info: str) -> list[str]:
             continue
         if "/" in n:
             if first.isidentifier() and (n == f"{first}/__init__.py" or n.startswith(f"{first}/")):
-                # a package dir (regular or namespace) — require at least one .py inside
+                # a package dir (regular or namespace) — require at least one module inside
                 if n.endswith((".py", ".pyc")):  # .pyc: wheels compiled by wasm_build.pycompile
                     mods.add(first)
         elif n.endswith((".py", ".pyc")) and n.rsplit(".", 1)[0].isidentifier():

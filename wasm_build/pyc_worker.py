@@ -74,5 +74,8 @@ def _rewrite(src, dest, kind):
 def main(jobs_json):
     report = {}
     for src, dest, kind in json.loads(jobs_json):
-        report[dest] = _rewrite(src, dest, kind)
+        try:
+            report[dest] = _rewrite(src, dest, kind)
+        except Exception as e:  # name the file: the traceback alone does not
+            raise RuntimeError(f"{src}: {type(e).__name__}: {e}") from e
     return json.dumps(report)

@@ -12,6 +12,7 @@ class Guarded:
 
     def __init__(self, browser, origin: str, *, intercept: bool = True, **kw):
         self.origin, self.outside, self.errors = origin, [], []
+        self.pending: dict[int, str] = {}  # requests still waiting for an answer (diagnostics: a page never starts)
         self.ctx = browser.new_context(viewport=kw.pop("viewport", {"width": 1366, "height": 768}), **kw)
         self.ctx.add_init_script(interactions.CONSOLE_CAPTURE_JS)
         if intercept:
@@ -37,8 +38,6 @@ class Guarded:
     def new_page(self):
         page = self.ctx.new_page()
         page.on("pageerror", lambda e: self.errors.append(str(e)))
-        # requests of this page still waiting for an answer (for diagnostics when a page never starts)
-        self.pending: dict[int, str] = {}
         page.on("request", lambda r: self.pending.__setitem__(id(r), r.url))
         page.on("requestfinished", lambda r: self.pending.pop(id(r), None))
         page.on("requestfailed", lambda r: self.pending.pop(id(r), None))

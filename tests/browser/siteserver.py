@@ -36,7 +36,6 @@ class ThrottledHandler(SiteHandler):
     def send_head(self):
         path = self.path.split("?", 1)[0]
         with self.server.count_lock:
-            self.server.seen[path] = self.server.seen.get(path, 0) + 1
             rule = self.server.fail.get(path)
             fail = False
             if rule is not None and all(want in (self.headers.get(h) or "") for h, want in rule["headers"].items()):
@@ -74,7 +73,7 @@ class LocalServer:
         self.srv = make_server(root, port=0, quiet=True)
         self.srv.bytes_sent, self.srv.requests, self.srv.count_lock = 0, 0, threading.Lock()
         self.srv.hits = []
-        self.srv.seen, self.srv.fail = {}, {}  # requests per path; path -> which of its requests answer 503
+        self.srv.fail = {}  # path -> injected-failure rule (fail_requests)
         self.srv.RequestHandlerClass = functools.partial(handler, directory=str(root))
         self.url = f"http://127.0.0.1:{self.srv.server_address[1]}/"
         self.thread = threading.Thread(target=self.srv.serve_forever, daemon=True)

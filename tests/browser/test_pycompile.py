@@ -156,3 +156,34 @@ def test_site_ships_bytecode_for_the_interpreter_it_ships(site_dir):
     assert lock["marimo-base"]["imports"] == ["marimo"]
     assert lock["mlsysim-core"]["imports"] == ["mlsysim_core"]
     assert lock["pyyaml"]["imports"] == ["_yaml", "yaml"] or "yaml" in lock["pyyaml"]["imports"]
+
+
+def test_worker_rejects_a_wheel_without_record(tmp_path):
+    bad = tmp_path / "demo-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("demo/__init__.py", "x = 1\n")
+    with pytest.raises(ValueError, match="a wheel without RECORD"):
+        pyc_worker._rewrite(str(bad), str(tmp_path / "out.whl"), "wheel")
+
+
+def test_missing_node_is_a_clear_error(tmp_path, monkeypatch):
+    """An empty cache and no node: the build stops with what to install (or how to ship source)."""
+    monkeypatch.setattr(pycompile, "cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr(pycompile.shutil, "which", lambda name: None)
+    whl = make_wheel(tmp_path / "demo-1.0-py3-none-any.whl")
+    with pytest.raises(pycompile.FetchError, match=r"node is needed .* apt-get install npm.*MLSYS_PYC=0"):
+        pycompile.compile_runtime(tmp_path, [whl], {"python": "3.14.0"}, lambda m: None)
+    assert whl.read_bytes() == make_wheel(tmp_path / "again.whl").read_bytes(), "the input was changed"
+    assert not [p for p in (tmp_path / "cache" / "pyc").iterdir()], "a half-written cache entry was left"
+
+
+@pytest.mark.skipif(shutil.which("node") is None and shutil.which("nodejs") is None, reason="needs node")
+def test_a_file_pyodide_cannot_read_fails_the_build_by_name(bare_runtime, tmp_path, monkeypatch):
+    monkeypatch.setattr(pycompile, "cache_dir", lambda: tmp_path / "cache")
+    bad = bare_runtime / "broken-1.0-py3-none-any.whl"
+    bad.write_bytes(b"this is not a zip file")
+    with pytest.raises(pycompile.FetchError, match=r"compiling bytecode with Pyodide under node failed(.|\n)*"
+                                                   r"broken-1\.0-py3-none-any\.whl: BadZipFile"):
+        pycompile.compile_runtime(bare_runtime, [bad], _info(bare_runtime), lambda m: None)
+    assert bad.read_bytes() == b"this is not a zip file"
+    assert not [p for p in (tmp_path / "cache" / "pyc").iterdir()], "a half-written cache entry was left"
