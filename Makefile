@@ -1,6 +1,7 @@
 # MLSys·im — two commands on a fresh Debian/Ubuntu machine with Python >= 3.11:
 #   make serve   set up .venv from pinned requirements, build the offline lab site (_site/), serve it
 #   make test    set up .venv, install Chromium if missing (Debian package, when root), run the whole test suite
+#                (PYTEST_WORKERS=N processes, default 2; PYTEST_ARGS=... passed to pytest)
 # Optional: make build, make bench, make clean.
 
 PYTHON ?= python3
@@ -51,9 +52,12 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "error: Chromium is missing: run 'sudo apt-get install -y chromium' (browser tests need $(CHROMIUM))"; exit 1; fi; }
 
-# pytest exit 5 = no test collected: reported loudly, not an error of the tooling
+# pytest exit 5 = no test collected: reported loudly, not an error of the tooling.
+# PYTEST_WORKERS test processes (pytest-xdist; each file stays on one worker, one Chromium per worker;
+# 0 = no worker processes); the 20 slowest tests are listed at the end so growth is visible.
+PYTEST_WORKERS ?= 2
 test: venv npm chromium
-	@$(VPY) -m pytest -q; rc=$$?; \
+	@$(VPY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --durations=20 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5)"; exit 0; fi; exit $$rc
 
 bench: venv npm chromium

@@ -30,9 +30,16 @@ LOAD_TIMEOUT_MS = int(os.environ.get("MLSYS_LOAD_TIMEOUT_MS", "180000"))
 
 
 def pytest_collection_modifyitems(items):
+    """Mark the browser tests and run them last (stable order): with several pytest-xdist workers the others
+    keep running the fast suites while the first browser test builds the test site."""
+    browser = []
     for item in items:
         if "tests/browser" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            browser.append(item)
+    if browser:
+        marked = set(map(id, browser))
+        items[:] = [i for i in items if id(i) not in marked] + browser
 
 
 # --------------------------------------------------------------------------- site
@@ -44,11 +51,35 @@ def site_dir() -> Path:
         path = Path(given)
         assert (path / "manifest.json").exists(), f"MLSYS_TEST_SITE={given} holds no built site"
         return path
+    out = ROOT / ".cache" / "test-site"
+    build_test_site_once(out)
+    return out
+
+
+def build_test_site_once(out: Path) -> None:
+    """Build the test site once per test run, also when pytest-xdist runs several workers.
+
+    Without xdist this simply builds. With it, every worker asks under one file lock; the first builds and
+    writes the run's id (``PYTEST_XDIST_TESTRUNUID``, shared by all workers of a run) next to the site, the
+    others find that id and reuse the build.
+    """
+    import fcntl
+
     from wasm_build.build import build
 
-    out = ROOT / ".cache" / "test-site"
-    build(out, [ROOT / "labs", SMOKE_LABS])
-    return out
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not run_id:
+        build(out, [ROOT / "labs", SMOKE_LABS])
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stamp = out.parent / f"{out.name}.run-id"
+    with open(out.parent / f"{out.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if the build raises
+        if stamp.exists() and stamp.read_text() == run_id and (out / "manifest.json").exists():
+            return
+        stamp.unlink(missing_ok=True)
+        build(out, [ROOT / "labs", SMOKE_LABS])
+        stamp.write_text(run_id)
 
 
 @pytest.fixture(scope="session")

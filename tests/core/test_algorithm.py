@@ -7,7 +7,7 @@ Fixtures from datasheets (zoo-independent): H100 SXM 989 TFLOP/s dense fp16/bf16
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mlsysim_core import Q_
@@ -239,6 +239,8 @@ def test_accuracy_ranges_are_ranges():
 
 
 @given(st.integers(1, 16), st.integers(1, 1024))
+@example(16, 1)  # no compression: speedup exactly 1
+@example(1, 1024)
 def test_quantization_never_slower(bits, batch):
     r = CompressionModel().solve(model=L8, hardware=H100, target_bitwidth=bits, batch_size=batch)
     assert r.speedup >= 1.0 - 1e-12

@@ -7,7 +7,7 @@ local NVMe (7 GB/s); InfiniBand NDR 400 Gb/s = 50 GB/s per endpoint per directio
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mlsysim_core import Q_
@@ -87,6 +87,7 @@ def test_data_invalid_hardware():
 
 
 @given(st.floats(0.0, 1e3), st.floats(0.0, 1e3))
+@example(7.0, 7.0)  # demand exactly equal to the 7 GB/s host-link supply: not stalled
 def test_data_utilization_monotone(a, b):
     lo, hi = sorted((a, b))
     r1 = DataModel().solve(workload_data_rate=Q_(lo, "GB/s"), hardware=H100)

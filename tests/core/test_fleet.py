@@ -9,7 +9,7 @@ per GPU per direction, α = 5 µs; 8 NICs and 2 PSUs per node (upstream reliabil
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mlsysim_core import Q_
@@ -121,6 +121,7 @@ def test_more_bandwidth_never_slower(m, n, bw1, bw2, alpha):
 
 
 @given(st.integers(1, 256), st.integers(1, 4096), st.integers(1, 16))
+@example(1, 1, 1)  # no pipeline: no bubble
 def test_bubble_bounded_and_decreasing(p, m, v):
     b = coll.pipeline_bubble_fraction(p, m, v)
     assert 0.0 <= b < 1.0

@@ -8,7 +8,7 @@ A100 SXM: 312 TFLOP/s fp16, 80 GiB, 2039 GB/s, 400 W.
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mlsysim_core import Q_
@@ -214,6 +214,7 @@ def test_more_bandwidth_never_slows(bw1, factor, batch):
 @settings(max_examples=60, deadline=None)
 @given(b1=st.integers(1, 512), db=st.integers(0, 512), prec=st.sampled_from(["fp16", "fp8", "int4"]),
        model=st.sampled_from([L8, L70, RESNET]))
+@example(b1=512, db=512, prec="fp16", model=L70)  # far past the 80 GB capacity: latency still defined
 def test_latency_monotone_in_batch(b1, db, prec, model):
     a = snm.solve(model=model, hardware=H100, batch_size=b1, precision=prec)
     b = snm.solve(model=model, hardware=H100, batch_size=b1 + db, precision=prec)
@@ -324,6 +325,8 @@ def test_tail_latency_bad_inputs(kw, field):
 
 @settings(max_examples=100, deadline=None)
 @given(lam=st.floats(0.0, 500.0), ts=st.floats(1.0, 500.0), c=st.integers(1, 64), cv=st.floats(0.0, 3.0))
+@example(lam=10.0, ts=100.0, c=1, cv=1.0)  # ρ = 1 exactly: unstable, both percentiles infinite
+@example(lam=0.0, ts=1.0, c=1, cv=0.0)  # idle: no wait at all
 def test_p99_at_least_p50(lam, ts, c, cv):
     r = tl.solve(arrival_rate_qps=lam, service_latency_ms=ts, num_replicas=c, service_time_cv=cv)
     assert r.p99_latency.magnitude >= r.p50_latency.magnitude >= ts * (1 - 1e-12)
@@ -331,6 +334,7 @@ def test_p99_at_least_p50(lam, ts, c, cv):
 
 @settings(max_examples=100, deadline=None)
 @given(lam=st.floats(0.1, 200.0), ts=st.floats(1.0, 200.0), c=st.integers(1, 64), extra=st.integers(1, 16))
+@example(lam=10.0, ts=100.0, c=1, extra=1)  # ρ: 1 (unstable) → 0.5
 def test_more_replicas_never_raise_p99(lam, ts, c, extra):
     a = tl.solve(arrival_rate_qps=lam, service_latency_ms=ts, num_replicas=c)
     b = tl.solve(arrival_rate_qps=lam, service_latency_ms=ts, num_replicas=c + extra)

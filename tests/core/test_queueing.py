@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mlsysim_core.physics import queueing as q
@@ -35,6 +35,7 @@ def test_erlang_c_large_c_no_overflow():
 
 @settings(max_examples=200, deadline=None)
 @given(c=st.integers(1, 300), rho=st.floats(0.001, 0.999))
+@example(c=300, rho=0.999)  # near saturation, many servers
 def test_log_space_matches_recurrence(c, rho):
     a = rho * c
     assert q.erlang_c(c, a) == pytest.approx(q.erlang_c_recurrence(c, a), rel=1e-9, abs=1e-15)
@@ -83,6 +84,7 @@ def test_md1():
 
 @settings(max_examples=200, deadline=None)
 @given(lam=st.floats(0.0, 100.0), mu=st.floats(0.1, 50.0), c=st.integers(1, 40), cv=st.floats(0, 3))
+@example(lam=10.0, mu=10.0, c=1, cv=1.0)  # ρ = 1 exactly
 def test_waits_ordered_and_more_servers_help(lam, mu, c, cv):
     w = q.mmc_waits(lam, mu, c, cv)
     assert w.p99_wait >= w.p50_wait >= 0.0

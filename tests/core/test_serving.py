@@ -8,7 +8,7 @@ Fixtures from datasheets (zoo-independent): H100 989 TFLOP/s fp16, 80 GiB, 3.35 
 import math
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from mlsysim_core.physics import serving as sv
@@ -320,7 +320,29 @@ def test_weight_streaming_compute_bound_prefill_and_infeasible():
 
 @settings(max_examples=50, deadline=None)
 @given(b=st.integers(1, 4096))
+@example(b=1907)  # the capacity edge: Llama-3-70B at seq 64 fits 1907 sequences' KV on the 44 GB wafer, not 1908
 def test_streaming_throughput_grows_with_batch_until_compute_bound(b):
+    """Throughput never falls while the design stays feasible; feasibility is monotone in the batch, and at the
+    capacity edge the result turns infeasible on the memory wall (2) with zero throughput instead of raising."""
     a = ws.solve(model=L70, hardware=CS3, seq_len=64, batch_size=b)
     c = ws.solve(model=L70, hardware=CS3, seq_len=64, batch_size=b + 1)
-    assert c.throughput_tokens_per_sec.magnitude >= a.throughput_tokens_per_sec.magnitude * (1 - 1e-12)
+    if c.feasible:
+        assert a.feasible
+        assert c.throughput_tokens_per_sec.magnitude >= a.throughput_tokens_per_sec.magnitude * (1 - 1e-12)
+    else:
+        assert c.binding_wall == 2 and c.throughput_tokens_per_sec.magnitude == 0
+        assert c.on_chip_memory_required.to("GB").magnitude > a.on_chip_memory_required.to("GB").magnitude
+
+
+def test_streaming_capacity_edge_is_the_wafer_memory():
+    """The largest feasible batch is where the on-wafer KV first exceeds the wafer's SRAM (found by bisection)."""
+    lo, hi = 1, 1 << 16
+    assert ws.solve(model=L70, hardware=CS3, seq_len=64, batch_size=lo).feasible
+    assert not ws.solve(model=L70, hardware=CS3, seq_len=64, batch_size=hi).feasible
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if ws.solve(model=L70, hardware=CS3, seq_len=64, batch_size=mid).feasible else (lo, mid)
+    edge, over = (ws.solve(model=L70, hardware=CS3, seq_len=64, batch_size=n) for n in (lo, hi))
+    cap = edge.on_chip_capacity.to("GB").magnitude
+    assert edge.on_chip_memory_required.to("GB").magnitude <= cap < over.on_chip_memory_required.to("GB").magnitude
+    assert over.binding_wall == 2 and over.throughput_tokens_per_sec.magnitude == 0
