@@ -6,12 +6,14 @@ from typing import Optional
 
 from ..physics.constants import DEFAULT_EFFICIENCY
 from ..physics.roofline import roofline
+from ..physics.serving import kv_shards, moe_expected_experts, moe_parameter_split
 from ..types.hardware import HardwareNode
-from ..types.workloads import Workload
+from ..types.workloads import SparseTransformerWorkload, Workload
 from ..units import resolve_precision, si
 from ..validation import InputError, check_int, check_number, check_type
 from .base import Qty, Resolver, Result
 from .node import check_efficiency
+from .serving_plan import kv_precision_key
 
 __all__ = ["SensitivitySolver", "SensitivityResult", "SynthesisSolver", "SynthesisResult", "zoo_hardware"]
 
@@ -131,14 +133,16 @@ class SynthesisResult(Result):
 class SynthesisSolver(Resolver):
     """Wall 22 (Synthesis) — invert the roofline: what hardware meets a latency target? (seed paper §4.6)
 
-        BW_req   = |W| / T_target                 (stream the weights once per pass)
-        Peak_req = OPs·B / (T_target·η)           (peak FLOP/s at the stated efficiency)
-        Mem_req  = |W|
+        BW_req   = (|W_read|/t + KV/min(t, H_kv)) / T_target   (achieved bandwidth per device: stream the weights
+                                                               once per pass; MoE reads P_dense + E(1−(1−k/E)^B)·P_e)
+        Peak_req = OPs·B / (T_target·η·t)                      (peak FLOP/s per device at the stated efficiency)
+        Mem_req  = |W|/t + KV/min(t, H_kv)                      (KV = k_kv·S·B when ``seq_len`` is given, else 0)
         ratio    = Peak_req / BW_req  [flop/byte] — the ridge point the design must have
 
-    These are lower bounds: the forward model adds activation traffic (0.1·|W| per sample), dispatch and
-    per-layer overhead. ``candidates`` lists the hardware (zoo, or the ``candidates`` argument) whose
-    bandwidth, peak at ``precision`` and capacity all meet the requirements.
+    These are lower bounds: the forward model adds activation traffic, dispatch, per-layer overhead and TP
+    communication. ``candidates`` lists the hardware (zoo, or the ``candidates`` argument) whose *achieved*
+    bandwidth BW·η_mem (``memory_efficiency``, default each device's memory kind), peak at ``precision`` and
+    capacity all meet the requirements.
     """
 
     walls = (22,)
@@ -147,15 +151,26 @@ class SynthesisSolver(Resolver):
     equation = "BW_req = |W|/T_target; Peak_req = OPs/(T_target·η); Mem_req = |W|"
 
     def solve(self, *, model, target_latency, precision="fp16", efficiency=DEFAULT_EFFICIENCY, batch_size=1,
-              candidates: Optional[list] = None) -> SynthesisResult:
+              candidates: Optional[list] = None, tp_size=1, ep_size=1, kv_precision=None, memory_efficiency=None,
+              seq_len=None) -> SynthesisResult:
         check_type("model", model, Workload)
         T = si(target_latency, "time", name="target_latency")
         eta = check_efficiency(efficiency)
         b = check_int("batch_size", batch_size)
+        tp = check_int("tp_size", tp_size)
+        eta_mem = None if memory_efficiency is None else check_number(
+            "memory_efficiency", memory_efficiency, minimum=0.0, maximum=1.0, exclusive_minimum=True)
         w = model.si(precision)
-        req_bw = w.weight_bytes / T
-        req_flops = w.ops * b / (T * eta)
-        req_mem = w.weight_bytes
+        read = _weights_read(model, w, b, check_int("ep_size", ep_size))
+        kv = 0.0
+        kv_key = kv_precision_key(kv_precision, precision)
+        if seq_len is not None:
+            latent = bool(getattr(model, "kv_lora_rank", None))
+            kv = model.si(kv_key).kv_bytes_per_token * check_int("seq_len", seq_len) * b / kv_shards(
+                tp, w.kv_heads, latent)
+        req_bw = (read / tp + kv) / T
+        req_flops = w.ops * b / (T * eta * tp)
+        req_mem = w.weight_bytes / tp + kv
         if candidates is None:
             pool = zoo_hardware()
         else:
@@ -173,6 +188,7 @@ class SynthesisSolver(Resolver):
         for hw in pool:
             s = hw.si
             bw = s.sram_bw if (s.sram_bw > 0 and s.sram_capacity >= req_mem) else s.mem_bw
+            bw *= eta_mem if eta_mem is not None else hw.memory_efficiency
             if bw >= req_bw and hw.peak_si(key) >= req_flops and s.mem_capacity >= req_mem:
                 ok.append(hw.name)
         trace = [f"To run {model.name} in {T * 1e3:.4g} ms at η={eta:g}: ≥ {req_bw / 1e9:.4g} GB/s, "
@@ -185,6 +201,17 @@ class SynthesisSolver(Resolver):
             compute_memory_ratio=req_flops / req_bw, target_latency=T, model_size=w.weight_bytes,
             total_ops=w.ops * b, batch_size=b, candidates=ok,
         )
+
+
+def _weights_read(model, w, batch: int, ep: int) -> float:
+    """Weight bytes one decode pass reads over the group: |W|, or for MoE P_dense + E(1−(1−k/E)^B)·P_expert."""
+    if not isinstance(model, SparseTransformerWorkload):
+        if ep > 1:
+            raise InputError("ep_size", "expert parallelism needs a SparseTransformerWorkload (MoE) model")
+        return w.weight_bytes
+    p_dense, p_exp = moe_parameter_split(w.params, w.active_params, model.experts, model.active_experts_per_token)
+    touched = moe_expected_experts(model.experts, model.active_experts_per_token, batch)
+    return (p_dense + touched * p_exp) * w.bpp
 
 
 def _median_ridge(pool, key) -> float:

@@ -250,13 +250,15 @@ tl = TailLatencyModel()
 
 
 def test_mm1_tail():
-    # M/M/1, λ = 5/s, t = 100 ms (μ = 10/s): ρ = 0.5, P_wait = 0.5, drain = μ − λ = 5/s
-    # P99 wait = ln(0.5/0.01)/5 = 0.782405 s → P99 = 882.405 ms; P50 wait = 0 (P_wait ≤ 0.5) → P50 = 100 ms
+    # M/M/1, λ = 5/s, t = 100 ms (μ = 10/s): ρ = 0.5, P_wait = 0.5. The response time of M/M/1 FCFS is exactly
+    # Exp(μ − λ) (Gross & Harris §2.2): P99 = ln(100)/5 s = 921.03 ms, median = ln 2 / 5 s = 138.63 ms,
+    # mean = 1/(μ − λ) = 200 ms. (The old "service + P99 wait" figure was 882.4 ms.)
     r = tl.solve(arrival_rate_qps=5, service_latency_ms=100)
     assert r.utilization == pytest.approx(0.5) and r.wait_probability == pytest.approx(0.5)
-    assert ms(r.p99_latency) == pytest.approx(100 + 1000 * math.log(50) / 5)
-    assert ms(r.p50_latency) == pytest.approx(100.0)
-    assert ms(r.mean_latency) == pytest.approx(200.0)  # Wq = ρ/(μ−λ) = 0.1 s
+    assert ms(r.p99_latency) == pytest.approx(1000 * math.log(100) / 5, rel=1e-9)
+    assert ms(r.p50_latency) == pytest.approx(1000 * math.log(2) / 5, rel=1e-9)
+    assert ms(r.mean_latency) == pytest.approx(200.0)
+    assert ms(r.p99_wait) == pytest.approx(1000 * math.log(50) / 5)  # the wait quantile is still reported
     assert r.is_stable and r.feasible and r.binding_wall == 7
 
 
@@ -265,9 +267,13 @@ def test_mmc_tail_matches_recurrence_and_quantities():
     pw = queueing.erlang_c_recurrence(8, 5.0)
     r = tl.solve(arrival_rate=Q_(50, "request/s"), service_latency=Q_(0.1, "s"), num_replicas=8)
     assert r.utilization == pytest.approx(0.625) and r.wait_probability == pytest.approx(pw, rel=1e-12)
-    assert ms(r.p99_latency) == pytest.approx(100 + 1000 * math.log(pw / 0.01) / 30, rel=1e-9)
-    # default SLO: wait budget 5 × 100 ms; headroom ratio = P99 wait / 500 ms
-    assert r.slo_headroom_ratio == pytest.approx(ms(r.p99_wait) / 500)
+    # P99 solves (1−C)e^{−μt} + C(δe^{−μt} − μe^{−δt})/(δ − μ) = 0.01 with δ = 30/s, μ = 10/s
+    t = r.p99_latency.to("s").magnitude
+    ccdf = (1 - pw) * math.exp(-10 * t) + pw * (30 * math.exp(-10 * t) - 10 * math.exp(-30 * t)) / 20
+    assert ccdf == pytest.approx(0.01, rel=1e-9)
+    assert ms(r.p99_wait) == pytest.approx(1000 * math.log(pw / 0.01) / 30, rel=1e-9)
+    # default SLO 6 × 100 ms; headroom ratio = (P99 − t_s) / (SLO − t_s)
+    assert r.slo_headroom_ratio == pytest.approx((ms(r.p99_latency) - 100) / 500)
     assert r.meets_slo
 
 
@@ -291,16 +297,19 @@ def test_unstable_queue_is_a_result():
 
 
 def test_explicit_slo():
-    r = tl.solve(arrival_rate_qps=5, service_latency_ms=100, slo_latency="500 ms")  # P99 = 882 ms
+    r = tl.solve(arrival_rate_qps=5, service_latency_ms=100, slo_latency="500 ms")  # P99 = 921 ms
     assert not r.meets_slo and not r.feasible and r.is_stable
-    assert r.slo_headroom_ratio == pytest.approx(782.405 / 400, rel=1e-5)
+    assert r.slo_headroom_ratio == pytest.approx((921.034 - 100) / 400, rel=1e-5)
     r = tl.solve(arrival_rate_qps=5, service_latency_ms=100, slo_latency="1 s")
     assert r.meets_slo and r.feasible
 
 
 def test_zero_load():
+    # no queue: the response is the service time itself — exponential (P99 = ln 100 · t_s), or constant for cv = 0
     r = tl.solve(arrival_rate_qps=0, service_latency_ms=20)
-    assert r.utilization == 0 and ms(r.p99_latency) == pytest.approx(20)
+    assert r.utilization == 0 and ms(r.p99_latency) == pytest.approx(20 * math.log(100), rel=1e-9)
+    d = tl.solve(arrival_rate_qps=0, service_latency_ms=20, service_time_cv=0.0)
+    assert ms(d.p99_latency) == pytest.approx(20.0, rel=1e-9)
 
 
 @pytest.mark.parametrize("kw,field", [
@@ -326,7 +335,10 @@ def test_tail_latency_bad_inputs(kw, field):
 @given(lam=st.floats(0.0, 500.0), ts=st.floats(1.0, 500.0), c=st.integers(1, 64), cv=st.floats(0.0, 3.0))
 def test_p99_at_least_p50(lam, ts, c, cv):
     r = tl.solve(arrival_rate_qps=lam, service_latency_ms=ts, num_replicas=c, service_time_cv=cv)
-    assert r.p99_latency.magnitude >= r.p50_latency.magnitude >= ts * (1 - 1e-12)
+    assert r.p99_latency.magnitude >= r.p50_latency.magnitude > 0
+    # never below the service time's own 99th percentile (the wait only adds)
+    alone = tl.solve(arrival_rate_qps=0, service_latency_ms=ts, service_time_cv=cv)
+    assert r.p99_latency.magnitude >= alone.p99_latency.magnitude * (1 - 1e-9)
 
 
 @settings(max_examples=100, deadline=None)

@@ -46,13 +46,17 @@ def test_resnet50_dgx_a100_mlperf_offline():
 # 2 ─ Llama-2-70B decode ITL on one H100 (memory-bound) ────────────────────────────────────────────────────
 # Published value: the memory-bound decode floor ITL ≈ |W| / BW_HBM (Pope et al. 2022, "Efficiently Scaling
 # Transformer Inference", §2; seed paper wall 4). FP8 weights 68.98 GB (so the model fits one 80 GB H100) over the
-# H100 SXM datasheet 3.35 TB/s = 20.6 ms per token at batch 1.
+# H100 SXM datasheet 3.35 TB/s = 20.6 ms per token at batch 1. The paper's model streams at the datasheet
+# bandwidth, so this anchor runs with memory_efficiency=1 (the default η_mem 0.70 is anchored against measured
+# systems in test_measured_anchors.py); the decode_floor field is the same bound at any η_mem.
 def test_llama2_70b_itl_on_h100_is_weights_over_bandwidth():
     m, h = Models.Language.Llama2_70B, Hardware.Cloud.H100
-    s = ServingModel().solve(model=m, hardware=h, seq_len=512, batch_size=1, precision="fp8")
+    s = ServingModel().solve(model=m, hardware=h, seq_len=512, batch_size=1, precision="fp8", memory_efficiency=1.0)
     floor_ms = m.parameters * 1.0 / h.si.mem_bw * 1e3
     assert s.feasible and s.itl_bottleneck == "Memory"
     assert within(s.itl.to("ms").magnitude, floor_ms), (s.itl, floor_ms)
+    default = ServingModel().solve(model=m, hardware=h, seq_len=512, batch_size=1, precision="fp8")
+    assert within(default.decode_floor.to("ms").magnitude, floor_ms)
 
 
 # 3 ─ Llama 3 405B MFU on 16 384 H100 ───────────────────────────────────────────────────────────────────────

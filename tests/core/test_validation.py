@@ -48,6 +48,11 @@ _OBJ = [("string", "H100"), ("unknown_zoo_name", "NoSuchDevice9000"), ("number",
 _PRECISION = [("unknown_precision", "fp7"), ("number", 16), ("empty", ""), ("nan", NAN)]
 _CHOICE = [("unknown_choice", "no-such-option"), ("number", 3), ("nan", NAN)]
 _FLAG = [("string", "yes"), ("nan", NAN), ("list", [1])]
+# the serving layout shared by the serving family (tp_size, ep_size, kv_precision, memory_efficiency, node)
+_LAYOUT = dict(tp_size=_INT + [("larger_than_heads_is_fine_but_not_this", "8")],
+               ep_size=_INT + [("ep_on_a_dense_model", 2)],
+               kv_precision=_PRECISION + [("four_bit", "int4")], memory_efficiency=_FRAC_POS,
+               node=_OBJ + [("node_of_another_accelerator", Systems.Nodes.DGX_A100)])
 
 
 def _qty(unit, wrong="3 GB", zero_ok=False, number_ok=False):
@@ -85,13 +90,14 @@ SPEC = {
         dict(model=_OBJ, hardware=_OBJ, seq_len=_INT, batch_size=_INT, precision=_PRECISION, efficiency=_FRAC_POS,
              decode_hardware=_OBJ, network_bandwidth=BW, draft_model=_OBJ, draft_acceptance_rate=_FRAC,
              speculative_tokens=_INT, cached_prefix_len=_INT0 + [("not_below_seq_len", 2048)],
-             prefill_chunk_tokens=_INT),
+             prefill_chunk_tokens=_INT, **_LAYOUT),
     ),
     "ContinuousBatchingModel": (
         dict(model=L8, hardware=H100, max_seq_len=4096, mean_request_tokens=1000),
         dict(model=_OBJ, hardware=_OBJ, max_seq_len=_INT, max_batch_size=_INT, page_size=_INT,
              mean_request_tokens=_POS + [("above_max_seq_len", 5000)], precision=_PRECISION, efficiency=_FRAC_POS,
-             seq_len=_INT),  # seq_len (old name) together with max_seq_len is itself an error
+             seq_len=_INT,  # seq_len (old name) together with max_seq_len is itself an error
+             **_LAYOUT),
     ),
     "WeightStreamingModel": (
         dict(model=L70, hardware=CS3, seq_len=2048, batch_size=8, injection_bandwidth="1.2 TB/s"),
@@ -124,7 +130,7 @@ SPEC = {
     "InferenceScalingModel": (
         dict(model=L8, hardware=H100, reasoning_steps=4),
         dict(model=_OBJ, hardware=_OBJ, reasoning_steps=_INT, context_length=_INT, precision=_PRECISION,
-             efficiency=_FRAC_POS, tokens_per_step=_INT),
+             efficiency=_FRAC_POS, tokens_per_step=_INT, **_LAYOUT),
     ),
     "CompressionModel": (
         dict(model=L8, hardware=H100, method="pruning", sparsity=0.5, sparsity_type="structured"),
@@ -202,7 +208,9 @@ SPEC = {
         dict(model=L8, target_latency=Q_(20, "ms"), candidates=[H100, A100]),
         dict(model=_OBJ, target_latency=_qty("ms"), precision=_PRECISION, efficiency=_FRAC_POS, batch_size=_INT,
              candidates=[("number", 3), ("string", "H100"), ("single_device", H100), ("list_of_strings", ["H100"]),
-                         ("nan", NAN)]),
+                         ("nan", NAN)],
+             tp_size=_INT, ep_size=_LAYOUT["ep_size"], kv_precision=_LAYOUT["kv_precision"],
+             memory_efficiency=_FRAC_POS, seq_len=_INT),
     ),
     "ParallelismOptimizer": (
         dict(model=L70, fleet=LAB, batch_size=64, seq_len=4096, zero_stage=1, max_pp=8),
@@ -216,7 +224,7 @@ SPEC = {
              output_tokens=_INT, num_replicas=_INT, precision=_PRECISION, efficiency=_FRAC_POS,
              max_search_batch=_INT, service_time_cv=_NONNEG,
              sla_latency_ms=_POS,  # given with sla_latency: "exactly one of"
-             arrival_rate=_qty("req/s", zero_ok=True)),
+             arrival_rate=_qty("req/s", zero_ok=True), **_LAYOUT),
     ),
     "PlacementOptimizer": (
         dict(fleet=LAB, duration_days=30, regions=["Quebec", "Iowa", "Poland"], carbon_tax_per_ton=100, mfu=0.4,
