@@ -111,7 +111,7 @@ class ParallelismOptimizer(Resolver):
     def solve(self, *, model, fleet, batch_size, precision="bf16", efficiency=C.DEFAULT_EFFICIENCY, seq_len=2048,
               max_tp=None, max_pp=None, overlap_comm=True, optimizer="adam", activation_checkpointing="selective",
               zero_stage=0, micro_batch_size=1, top_k=5) -> ParallelismOptimizerResult:
-        from .fleet import DistributedModel
+        from .fleet import DistributedModel, expert_params_of
 
         check_type("model", model, TransformerWorkload)
         check_type("fleet", fleet, Fleet)
@@ -130,6 +130,7 @@ class ParallelismOptimizer(Resolver):
         tp_cap = gpn if max_tp is None else check_int("max_tp", max_tp)
         pp_cap = min(w.layers, N if max_pp is None else check_int("max_pp", max_pp))
         experts = model.experts if isinstance(model, SparseTransformerWorkload) else 1
+        expert_p = expert_params_of(model, w)
         hw = fleet.node.accelerator
         limit = C.MEMORY_HEADROOM * hw.si.mem_capacity
         dist = DistributedModel()
@@ -163,7 +164,8 @@ class ParallelismOptimizer(Resolver):
                     mem = training_memory_per_rank(
                         params=w.params, bytes_per_param=w.bpp, layers=w.layers, hidden=w.hidden or 4096,
                         heads=w.heads or 32, seq_len=S, microbatch=micro, microbatch_count=m_count, tp=tp, pp=pp,
-                        dp=dp, ep=ep, zero_stage=zero, optimizer_bytes=OPTIMIZER_BYTES[opt], activation_strategy=act)
+                        dp=dp, ep=ep, zero_stage=zero, optimizer_bytes=OPTIMIZER_BYTES[opt], activation_strategy=act,
+                        expert_params=expert_p)
                     if mem.total > limit:
                         mem_rejected += 1
                         continue

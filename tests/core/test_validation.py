@@ -167,7 +167,7 @@ SPEC = {
         dict(fleet=_OBJ, job_duration_hours=_qty("hour", number_ok=True), checkpoint_time_s=_qty("s", number_ok=True),
              recovery_time_s=_qty("s", zero_ok=True, number_ok=True),
              checkpoint_interval_s=_qty("s", number_ok=True),
-             avg_recovery_time_s=_qty("s", zero_ok=True, number_ok=True)),
+             avg_recovery_time_s=_qty("s", zero_ok=True, number_ok=True), failure_rates=_CHOICE),
     ),
     "OrchestrationModel": (
         dict(fleet=LAB, arrival_rate_jobs_per_day=2, avg_job_duration_days=0.3),
