@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 
+from ..physics.power import busy_accelerator_power
 from ..physics.constants import (
     CHINCHILLA_TOKENS_PER_PARAM,
     DEFAULT_EFFICIENCY,
-    DYNAMIC_POWER_FRACTION,
-    IDLE_POWER_FRACTION,
     TOKENS_PER_REASONING_STEP,
     TRAINING_FLOPS_PER_PARAM_TOKEN,
 )
@@ -141,7 +140,9 @@ class InferenceScalingModel(Resolver):
         T = TTFT(S) + n · ITL̄,   ITL̄ = ½·(ITL(S) + ITL(S + n))      (ServingModel at batch 1; ITL grows
                                        linearly with the KV cache, so this mean is exact while decode stays
                                        in one roofline regime)
-        E = t · TDP · (0.3 + 0.7·MFU) · T,   MFU = (prefill FLOPs + decode FLOPs) / (T · t · Peak)
+        E = t · P_accel(u = 1) · T = t · TDP · T   (the devices are busy the whole query, however low the MFU;
+                                                   physics/power.py)
+        MFU = (prefill FLOPs + decode FLOPs) / (T · t · Peak)
 
     ``tp_size``, ``ep_size``, ``kv_precision``, ``memory_efficiency`` and ``node`` lay the model out as in
     ServingModel (t devices). Infeasible when ServingModel is at S + n tokens (binding wall 2 for memory, 4/14 for
@@ -183,7 +184,7 @@ class InferenceScalingModel(Resolver):
         d = w.hidden or 0
         flops = prefill_flops(w.ops, w.layers, d, s, s) + n * w.ops + decode_attention_flops(w.layers, d, s + n / 2.0) * n
         mfu = min(1.0, flops / (total * peak * tp))
-        energy = tp * h.tdp * (IDLE_POWER_FRACTION + DYNAMIC_POWER_FRACTION * mfu) * total
+        energy = tp * busy_accelerator_power(h.tdp, 1.0) * total  # devices busy for the whole query
         feasible = bool(last.feasible)
         trace = [f"T = TTFT {ttft * 1e3:.4g} ms + {k} steps × {per} tokens × ITL {itl * 1e3:.4g} ms "
                  f"= {total * 1e3:.4g} ms"]

@@ -178,7 +178,7 @@ SPEC = {
         dict(fleet=LAB, duration_days=365, grid=Grids.Quebec, mfu=0.4, kwh_price="0.1 USD/kWh"),
         dict(fleet=_OBJ, duration_days=_qty("day", number_ok=True), grid=_OBJ, datacenter=_OBJ, mfu=_FRAC,
              kwh_price=_qty("USD/kWh", wrong="3 USD", zero_ok=True), amortization_years=_POS,
-             infrastructure_multiplier=_POS),
+             infrastructure_multiplier=_POS, power_model=_CHOICE, busy_fraction=_FRAC),
     ),
     "SustainabilityModel": (
         dict(fleet=LAB, duration_days=365, datacenter=Datacenters.Quebec_Hydro, mfu=0.4,
@@ -186,7 +186,8 @@ SPEC = {
         dict(fleet=_OBJ, duration_days=_qty("day", number_ok=True), datacenter=_OBJ, grid=_OBJ, mfu=_FRAC,
              embodied_carbon_per_device=[("negative", "-3 kg"), ("nan", Q_(NAN, "kg")), ("inf", Q_(INF, "kg")),
                                          ("wrong_unit", "3 GB"), ("num_negative", -1.0), ("num_nan", NAN),
-                                         ("num_inf", INF), ("string", "lots")]),
+                                         ("num_inf", INF), ("string", "lots")],
+             power_model=_CHOICE, busy_fraction=_FRAC),
     ),
     "CheckpointModel": (
         dict(model=L70, hardware=H100, checkpoint_interval=Q_(2, "hour"), n_writers=64,
