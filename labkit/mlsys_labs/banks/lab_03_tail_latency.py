@@ -45,7 +45,8 @@ LAB = LabSpec(
             id="q_p99",
             prompt="What is the P99 latency of that system (service + queueing)?",
             unit="ms", expected=lambda v: _tail(v).p99_latency, rel_tol=0.03,
-            hint="If ρ ≥ 1 the queue is unstable; otherwise use Erlang C.",
+            hint="If ρ ≥ 1 the queue is unstable; otherwise use Erlang C for the wait and add the random service time: "
+                 "P99 is the 99th percentile of the response time (wait + service), not service + P99 wait.",
         ),
         Question(
             id="q_min_replicas",
