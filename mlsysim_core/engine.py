@@ -19,11 +19,13 @@ class Engine:
     PerformanceProfile (T = max(OPs·B/(Peak·η), (|W| + B·A)/BW) + overheads)."""
 
     @staticmethod
-    def solve(model, hardware, batch_size=1, precision="fp16", efficiency=DEFAULT_EFFICIENCY, raise_errors=False):
+    def solve(model, hardware, batch_size=1, precision="fp16", efficiency=DEFAULT_EFFICIENCY, raise_errors=False,
+              memory_efficiency=None):
         from .resolvers.node import SingleNodeModel
 
         return SingleNodeModel().solve(model=model, hardware=hardware, batch_size=batch_size, precision=precision,
-                                       efficiency=efficiency, raise_errors=raise_errors)
+                                       efficiency=efficiency, raise_errors=raise_errors,
+                                       memory_efficiency=memory_efficiency)
 
     @staticmethod
     def sweep(model, hardware_list, batch_sizes=(1,), precisions=("fp16",), efficiency=DEFAULT_EFFICIENCY) -> list:

@@ -43,6 +43,7 @@ class SensitivitySolver(Resolver):
 
         S_i = [(T(x_i·(1+p)) − T) / T] / p
 
+    (the roofline at achieved bandwidth, ``memory_efficiency`` as in SingleNodeModel)
     is ≈ −1 for the resource that binds a pure roofline regime and 0 for one with slack (negative = the
     upgrade helps). binding_constraint = argmax_i |S_i| (ties: peak_flops, memory_bandwidth, memory_capacity).
     If the model does not fit (baseline infeasible) the binding constraint is memory_capacity and
@@ -55,7 +56,7 @@ class SensitivitySolver(Resolver):
     equation = "S_i = (ΔT/T) / (Δx_i/x_i)"
 
     def solve(self, *, model, hardware, precision="fp16", perturbation_pct=10.0, efficiency=DEFAULT_EFFICIENCY,
-              batch_size=1) -> SensitivityResult:
+              batch_size=1, memory_efficiency=None) -> SensitivityResult:
         check_type("model", model, Workload)
         check_type("hardware", hardware, HardwareNode)
         b = check_int("batch_size", batch_size)
@@ -65,10 +66,15 @@ class SensitivitySolver(Resolver):
         h = hardware.si
         peak = hardware.peak_si(precision)
         f = 1.0 + pct / 100.0
+        if memory_efficiency is None:
+            tiers = hardware.memory_efficiency_by_tier
+        else:
+            em = check_number("memory_efficiency", memory_efficiency, minimum=0.0, maximum=1.0, exclusive_minimum=True)
+            tiers = {"HBM": em, "SRAM": em, "flash": em, "offload": 1.0}
 
         def run(pk, bw, cap, sram_bw=h.sram_bw, flash_bw=h.flash_bw):
             return roofline(w.ops, w.weight_bytes, w.layers, b, pk, eta, cap, bw, h.sram_capacity, sram_bw,
-                            flash_bw, h.host_bw, h.dispatch, h.tdp, act_bytes=w.act_bytes)
+                            flash_bw, h.host_bw, h.dispatch, h.tdp, act_bytes=w.act_bytes, tier_efficiency=tiers)
 
         base = run(peak, h.mem_bw, h.mem_capacity)
         # "memory bandwidth" scales whichever tier the weights stream from (HBM, SRAM or flash)

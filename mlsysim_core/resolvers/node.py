@@ -74,8 +74,11 @@ class SingleNodeModel(Resolver):
     """Walls 1 (Compute) and 2 (Memory) — the single-node roofline (seed paper §4.1; Williams 2009).
 
         T_compute = OPs·B / (Peak_prec·η)
-        T_memory  = (|W| + B·A) / BW_eff      (A: activation bytes per sample — 8·d·L·b per decoder token,
-                                                0.1·|W| per sample where no width is known)
+        T_memory  = (|W| + B·A) / (BW_eff·η_mem)   (A: activation bytes per sample — 8·d·L·b per decoder token,
+                                                0.1·|W| per sample where no width is known; η_mem achieved
+                                                fraction of the tier's bandwidth: ``memory_efficiency``, default
+                                                the memory kind's — HBM 0.70, GDDR 0.80, LPDDR 0.65, SRAM/flash 0.90;
+                                                1 = the seed paper's datasheet roofline)
         T         = max(T_compute, T_memory) + t_dispatch + L·0.01 ms
         throughput = B / T;  MFU = (OPs·B/T)/Peak;  E = TDP·(0.3 + 0.7·MFU)·T
         feasible  ⇔ |W| ≤ memory capacity
@@ -88,10 +91,10 @@ class SingleNodeModel(Resolver):
     walls = (1, 2)
     kind = "model"
     result_type = PerformanceProfile
-    equation = "T = max(OPs·B/(Peak·η), (|W| + B·A)/BW) + t_dispatch + L·t_layer"
+    equation = "T = max(OPs·B/(Peak·η), (|W| + B·A)/(BW·η_mem)) + t_dispatch + L·t_layer"
 
     def solve(self, *, model, hardware, batch_size=1, precision="fp16", efficiency=DEFAULT_EFFICIENCY,
-              raise_errors: bool = False) -> PerformanceProfile:
+              raise_errors: bool = False, memory_efficiency=None) -> PerformanceProfile:
         if not isinstance(model, _MODEL_TYPE):
             check_type("model", model, Workload)
         if not isinstance(hardware, _HW_TYPE):
@@ -101,11 +104,17 @@ class SingleNodeModel(Resolver):
                else check_efficiency(efficiency))
         if raise_errors is not False and raise_errors is not True:
             check_type("raise_errors", raise_errors, bool)
+        if memory_efficiency is None:
+            tiers = hardware.memory_efficiency_by_tier
+        else:
+            em = check_number("memory_efficiency", memory_efficiency, minimum=0.0, maximum=1.0, exclusive_minimum=True)
+            tiers = {"HBM": em, "SRAM": em, "flash": em, "offload": 1.0}
         w = model.si(precision)
         h = hardware.si
         peak = hardware.peak_si(precision)
         p = roofline(w.ops, w.weight_bytes, w.layers, b, peak, eta, h.mem_capacity, h.mem_bw,
-                     h.sram_capacity, h.sram_bw, h.flash_bw, h.host_bw, h.dispatch, h.tdp, act_bytes=w.act_bytes)
+                     h.sram_capacity, h.sram_bw, h.flash_bw, h.host_bw, h.dispatch, h.tdp, act_bytes=w.act_bytes,
+                     tier_efficiency=tiers)
         if p.fits:
             bn = "Memory" if p.t_memory > p.t_compute else "Compute"
             wall = 2 if bn == "Memory" else 1

@@ -141,6 +141,14 @@ class HardwareNode(Frozen):
 
         return MEMORY_EFFICIENCY_BY_KIND[self.memory_kind]
 
+    @cached_property
+    def memory_efficiency_by_tier(self) -> dict:
+        """η_mem per bandwidth tier the roofline may stream from: main memory by its kind, on-chip SRAM and
+        flash by theirs, the offload host link at its stated rate."""
+        from ..physics.constants import MEMORY_EFFICIENCY_BY_KIND as K
+
+        return {"HBM": self.memory_efficiency, "SRAM": K["SRAM"], "flash": K["flash"], "offload": 1.0}
+
     def peak_si(self, precision: str = "fp16") -> float:
         """Dense peak FLOP/s at ``precision`` (base-unit float). Falls back to ``peak_flops`` for
         fp16/bf16; for other precisions without a datasheet figure, also ``peak_flops`` (documented

@@ -77,7 +77,7 @@ SPEC = {
     "SingleNodeModel": (
         dict(model=L8, hardware=H100, batch_size=4),
         dict(model=_OBJ, hardware=_OBJ, batch_size=_INT, precision=_PRECISION, efficiency=_FRAC_POS,
-             raise_errors=_FLAG),
+             raise_errors=_FLAG, memory_efficiency=_FRAC_POS),
     ),
     "EfficiencyModel": (
         dict(hardware=H100, model=L8, workload_type="attention", use_flash_attention=True),
@@ -203,7 +203,7 @@ SPEC = {
     "SensitivitySolver": (
         dict(model=L8, hardware=H100, batch_size=2),
         dict(model=_OBJ, hardware=_OBJ, precision=_PRECISION, perturbation_pct=_POS, efficiency=_FRAC_POS,
-             batch_size=_INT),
+             batch_size=_INT, memory_efficiency=_FRAC_POS),
     ),
     "SynthesisSolver": (
         dict(model=L8, target_latency=Q_(20, "ms"), candidates=[H100, A100]),
