@@ -162,9 +162,30 @@ def _link(hardware: HardwareNode, node):
     return FALLBACK_OFFLOAD_BW, PCIE_LATENCY_S, DEFAULT_DEVICES_PER_NODE, "fallback 64 GB/s link"
 
 
+_PLAN_CACHE: dict[tuple, tuple] = {}
+_PLAN_CACHE_SIZE = 256
+
+
 def plan_serving(*, model, hardware, precision="fp16", tp_size=1, ep_size=1, kv_precision=None,
                  memory_efficiency=None, node=None) -> ServingPlan:
-    """Validate the serving inputs and lay the model out over the TP group."""
+    """Validate the serving inputs and lay the model out over the TP group (memoised on the identity of the
+    frozen model/hardware/node objects and the plain arguments: a sweep re-plans nothing)."""
+    plain = (type(precision) is str and type(tp_size) is int and type(ep_size) is int
+             and (kv_precision is None or type(kv_precision) is str)
+             and (memory_efficiency is None or type(memory_efficiency) is float))  # True == 1 must not hit 1's plan
+    key = (id(model), id(hardware), id(node), precision, tp_size, ep_size, kv_precision, memory_efficiency)
+    hit = _PLAN_CACHE.get(key) if plain else None
+    if hit is not None and hit[0] is model and hit[1] is hardware and hit[2] is node:
+        return hit[3]
+    plan = _plan(model, hardware, precision, tp_size, ep_size, kv_precision, memory_efficiency, node)
+    if plain:
+        if len(_PLAN_CACHE) >= _PLAN_CACHE_SIZE:
+            _PLAN_CACHE.clear()
+        _PLAN_CACHE[key] = (model, hardware, node, plan)
+    return plan
+
+
+def _plan(model, hardware, precision, tp_size, ep_size, kv_precision, memory_efficiency, node) -> ServingPlan:
     check_type("model", model, TransformerWorkload)
     check_type("hardware", hardware, HardwareNode)
     tp = check_int("tp_size", tp_size)
