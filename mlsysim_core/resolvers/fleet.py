@@ -116,7 +116,8 @@ class DistributedModel(Resolver):
         T_tp         = 4·⌈L/pp⌉·m · ring(b·S·h·bytes, tp) over NVLink (fabric if tp > GPUs/node)
         T_pp         = 2·v·m · (b·S·h·bytes/tp)/BW             (stage-boundary sends, fwd + bwd)
         T_ep         = 4·⌈L/pp⌉·m · all_to_all(b·S·h·bytes·top_k, ep)      (MoE only)
-        T_dp         = hierarchical(P·bytes/(tp·pp·ep), dp)  (× 1.5 for ZeRO-3); once per optimizer step, so
+        T_dp         = hierarchical(P_r·bytes, dp), P_r = (P − P_E)/(tp·pp) + P_E/(tp·pp·ep) (× 1.5 for ZeRO-3);
+                       once per optimizer step, so
                        gradient accumulation does not divide it; exposed (1 − 0.85)·T_dp with overlap_comm
         T_bubble     = (T_compute + T_tp)·(pp−1)/(v·m);   bubble_fraction = (pp−1)/(v·m + pp − 1)
         T_step       = T_compute + T_tp + T_pp + T_ep + T_dp,exposed + T_bubble
@@ -225,8 +226,10 @@ class DistributedModel(Resolver):
             bw, a = (intra_bw, intra_a) if tp * ep <= apn else (inter_bw, inter_a)
             t_ep = EP_ALL_TO_ALLS_PER_LAYER * L_st * m * coll.all_to_all(act_msg * top_k, ep, bw, a)
 
-        # data parallel gradient synchronisation, hierarchical over nodes
-        grad_bytes = w.params * bpp / group
+        # data parallel gradient synchronisation, hierarchical over nodes; per rank the dense parameters are split
+        # over tp·pp only, the routed experts also over ep (as in the memory model)
+        p_exp = expert_params_of(model, w)
+        grad_bytes = ((w.params - p_exp) / (tp * pp) + p_exp / group) * bpp
         g = max(1, min(dp, apn // group)) if group < apn else 1
         n_nodes = -(-dp // g)
         t_dp = coll.hierarchical_allreduce(grad_bytes, n_nodes, g, intra_bw, inter_bw, intra_a, inter_a)
