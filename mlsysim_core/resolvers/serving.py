@@ -239,6 +239,7 @@ class ContinuousBatchingResult(Result):
     ttft: Qty("ms")
     itl: Qty("ms")
     static_itl: Qty("ms")
+    decode_floor: Qty("ms") = None
     tp_size: int = 1
     kv_precision: str = "fp16"
     memory_efficiency: float = 1.0
@@ -311,12 +312,12 @@ class ContinuousBatchingModel(Resolver):
         n_paged = min(_fit(paged_tokens), bmax)
         n_static = min(_fit(float(smax)), bmax)
 
-        def _itl(n: int) -> float:
-            if n == 0:
-                return math.inf
-            return decode_step(plan, n, n * mean, mean, eta).itl
+        def _step(n: int):
+            return decode_step(plan, n, n * mean, mean, eta) if n else None
 
-        itl, itl_s = _itl(n_paged), _itl(n_static)
+        paged_step, static_step = _step(n_paged), _step(n_static)
+        itl = paged_step.itl if paged_step else math.inf
+        itl_s = static_step.itl if static_step else math.inf
         tps = n_paged / itl if n_paged else 0.0
         tps_s = n_static / itl_s if n_static else 0.0
         if tps_s > 0:
@@ -351,6 +352,7 @@ class ContinuousBatchingModel(Resolver):
             paged_kv_cache_size=n_paged * k * paged_tokens * plan.kv_shards,
             static_kv_cache_size=n_static * k * smax * plan.kv_shards,
             kv_budget=max(budget, 0.0), ttft=ttft, itl=itl, static_itl=itl_s, tp_size=plan.tp,
+            decode_floor=paged_step.floor if paged_step else math.inf,
             kv_precision=plan.kv_precision, memory_efficiency=plan.eta_mem,
         )
 

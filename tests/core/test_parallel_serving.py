@@ -83,6 +83,7 @@ def test_continuous_batching_splits_weights_and_kv_over_tp():
     assert r.kv_budget.to("B").magnitude == pytest.approx(budget)
     assert r.static_max_active_requests == int(budget // (K70 / 2 * 4096))
     assert r.tp_size == 2 and r.feasible
+    assert r.decode_floor < r.itl  # the paged decode step at achieved bandwidth stays above its datasheet floor
     # one device cannot hold 141 GB of weights
     assert not ContinuousBatchingModel().solve(model=L70, hardware=GPU, max_seq_len=4096).feasible
 
