@@ -8,6 +8,7 @@ from ..physics.constants import DEFAULT_EFFICIENCY
 from ..physics.roofline import roofline
 from ..physics.serving import kv_shards, moe_expected_experts, moe_parameter_split
 from ..types.hardware import HardwareNode
+from ..types.systems import Node
 from ..types.workloads import SparseTransformerWorkload, Workload
 from ..units import resolve_precision, si
 from ..validation import InputError, check_int, check_number, check_type
@@ -148,7 +149,8 @@ class SynthesisSolver(Resolver):
     These are lower bounds: the forward model adds activation traffic, dispatch, per-layer overhead and TP
     communication. ``candidates`` lists the hardware (zoo, or the ``candidates`` argument) whose *achieved*
     bandwidth BW·η_mem (``memory_efficiency``, default each device's memory kind), peak at ``precision`` and
-    capacity all meet the requirements.
+    capacity all meet the requirements. A ``node`` whose accelerators cannot hold a TP group of ``tp_size`` makes
+    the target infeasible (wall 14).
     """
 
     walls = (22,)
@@ -158,7 +160,7 @@ class SynthesisSolver(Resolver):
 
     def solve(self, *, model, target_latency, precision="fp16", efficiency=DEFAULT_EFFICIENCY, batch_size=1,
               candidates: Optional[list] = None, tp_size=1, ep_size=1, kv_precision=None, memory_efficiency=None,
-              seq_len=None) -> SynthesisResult:
+              seq_len=None, node=None) -> SynthesisResult:
         check_type("model", model, Workload)
         T = si(target_latency, "time", name="target_latency")
         eta = check_efficiency(efficiency)
@@ -189,6 +191,8 @@ class SynthesisSolver(Resolver):
                                                f"got {type(candidates).__name__}") from None
             for i, hw in enumerate(pool):
                 check_type(f"candidates[{i}]", hw, HardwareNode)
+        if node is not None:
+            check_type("node", node, Node)
         key, _ = resolve_precision(precision)
         ok = []
         for hw in pool:
@@ -201,8 +205,13 @@ class SynthesisSolver(Resolver):
                  f"≥ {req_flops / 1e12:.4g} TFLOP/s ({key}), ≥ {req_mem / 1e9:.4g} GB",
                  f"{len(ok)} of {len(pool)} known devices qualify" + (f": {', '.join(ok)}" if ok else "")]
         feasible = bool(ok) if pool else True
+        wall = 2 if req_flops / req_bw < _median_ridge(pool, key) else 1
+        if node is not None and tp > node.accelerators_per_node:
+            feasible, wall = False, 14
+            trace.append(f"Communication wall: a TP group of {tp} exceeds the {node.accelerators_per_node} "
+                         f"accelerators of {node.name}")
         return SynthesisResult.build(
-            feasible=feasible, binding_wall=2 if req_flops / req_bw < _median_ridge(pool, key) else 1,
+            feasible=feasible, binding_wall=wall,
             trace=trace, required_bw=req_bw, required_flops=req_flops, required_memory=req_mem,
             compute_memory_ratio=req_flops / req_bw, target_latency=T, model_size=w.weight_bytes,
             total_ops=w.ops * b, batch_size=b, candidates=ok,

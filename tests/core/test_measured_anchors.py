@@ -246,3 +246,27 @@ def test_kv_precision_sets_kv_size_and_traffic():
     assert fp8.kv_cache_size.to("B").magnitude == pytest.approx(0.5 * fp16.kv_cache_size.to("B").magnitude)
     assert fp8.itl < fp16.itl
     assert Q_(1, "ms") < fp16.itl
+
+
+# ─── MoE at DeepSeek-V3 scale ─────────────────────────────────────────────────────────────────────────────────────
+# Source: DeepSeek-AI 2024 (DeepSeek-V3 technical report, arXiv:2412.19437): 671 B parameters, 37 B activated per
+# token (256 routed experts, top-8, plus a shared expert). At batch 1 a decode step reads the 37 B active parameters,
+# 18× fewer bytes than all 671 B; at batch 64 it already touches 1 − (1 − 8/256)^64 = 87 % of the routed experts.
+def test_deepseek_v3_decode_reads_the_active_parameters():
+    m = Models.Language.DeepSeek_V3
+    one = serve.solve(model=m, hardware=H200, seq_len=512, batch_size=1, precision="fp8", tp_size=8)
+    kv_dev = one.kv_cache_per_device.to("B").magnitude
+    read = one.decode_floor.to("s").magnitude * H200.si.mem_bw * 8  # bytes over the 8 devices
+    assert read - 8 * kv_dev == pytest.approx(37e9, rel=1e-9)
+    many = serve.solve(model=m, hardware=H200, seq_len=512, batch_size=64, precision="fp8", tp_size=8)
+    assert many.experts_touched == pytest.approx(256 * (1 - (1 - 8 / 256) ** 64))
+
+
+def test_memory_kind_defaults():
+    # HBM on datacenter GPUs, GDDR on T4/L4/RTX 4090, LPDDR on the M3 Max and Jetsons, SRAM on MCUs and the wafer
+    assert H100.memory_kind == "HBM" and H100.memory_efficiency == pytest.approx(0.70)
+    assert Hardware.Cloud.T4.memory_kind == "GDDR" and Hardware.Cloud.L4.memory_kind == "GDDR"
+    assert Hardware.Workstation.RTX4090.memory_kind == "GDDR"
+    assert Hardware.Workstation.MacBookM3Max.memory_kind == "LPDDR"
+    assert Hardware.Edge.JetsonOrinNX.memory_kind == "LPDDR"
+    assert Hardware.Tiny.ESP32_S3.memory_kind == "SRAM" and Hardware.Cloud.CerebrasCS3.memory_kind == "SRAM"

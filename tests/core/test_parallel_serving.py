@@ -117,6 +117,9 @@ def test_synthesis_per_device_requirements():
                                   kv_precision="fp8")
     kv = K70 * 8192 * 4
     assert kv16.required_memory.to("B").magnitude - kv8.required_memory.to("B").magnitude == pytest.approx(kv / 2)
+    # a TP group larger than the node is infeasible
+    big = SynthesisSolver().solve(model=L70, target_latency=T, candidates=[GPU], tp_size=8, node=NODE)
+    assert not big.feasible and big.binding_wall == 14 and any("Communication wall" in t for t in big.trace)
 
 
 def test_latent_kv_cache_is_replicated_across_tp():

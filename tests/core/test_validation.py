@@ -211,7 +211,7 @@ SPEC = {
              candidates=[("number", 3), ("string", "H100"), ("single_device", H100), ("list_of_strings", ["H100"]),
                          ("nan", NAN)],
              tp_size=_INT, ep_size=_LAYOUT["ep_size"], kv_precision=_LAYOUT["kv_precision"],
-             memory_efficiency=_FRAC_POS, seq_len=_INT),
+             memory_efficiency=_FRAC_POS, seq_len=_INT, node=_OBJ),
     ),
     "ParallelismOptimizer": (
         dict(model=L70, fleet=LAB, batch_size=64, seq_len=4096, zero_stage=1, max_pp=8),
