@@ -20,7 +20,7 @@ from ..units import si
 from ..validation import InputError, check_choice, check_fraction, check_int, check_number, check_type
 from .base import Qty, Resolver, Result
 from .node import check_efficiency
-from .serving_plan import decode_step, plan_serving, prefill_time
+from .serving_plan import decode_step, kv_precision_key, plan_serving, prefill_time
 
 __all__ = [
     "ServingModel", "ServingResult", "ContinuousBatchingModel", "ContinuousBatchingResult",
@@ -384,7 +384,8 @@ class WeightStreamingModel(Resolver):
         t_compute = OPs_l/(Peak·η) + t_dispatch;   T_pass = L·max(t_compute, t_inject)
         tokens/s = B/T_pass (decode) or B·S/T_pass (prefill)
         B* = t_inject·Peak·η / (2·P/L)   (batch at which compute hides injection)
-        on-chip need = 1.1·KV(S, B) ≤ on-chip capacity (SRAM if given, else main memory)
+        on-chip need = 1.1·KV(S, B) ≤ on-chip capacity (SRAM if given, else main memory); KV (and SSM state) at
+        ``kv_precision`` (default the weights' 16-bit family)
     """
 
     walls = (6,)
@@ -393,7 +394,7 @@ class WeightStreamingModel(Resolver):
     equation = "T_layer = max(|W_l|/BW_inject, 2|W_l|B/(Peak·η)); B* = t_inject·Peak·η/(2P/L)"
 
     def solve(self, *, model, hardware, seq_len, batch_size=1, precision="fp16", efficiency=DEFAULT_EFFICIENCY,
-              phase="decode", injection_bandwidth=None) -> WeightStreamingResult:
+              phase="decode", injection_bandwidth=None, kv_precision=None) -> WeightStreamingResult:
         check_type("model", model, Workload)
         check_type("hardware", hardware, HardwareNode)
         S = check_int("seq_len", seq_len)
@@ -425,7 +426,8 @@ class WeightStreamingModel(Resolver):
         t_pass = L * max(t_cmp, t_inj)
         b_star = t_inj * peak * eta / ops_l if ops_l > 0 else math.inf
         b_opt = max(1, math.ceil(b_star - 1e-9)) if math.isfinite(b_star) else 1
-        need = WAFER_KV_OVERHEAD * (sv.kv_cache_bytes(w.kv_bytes_per_token, S, B) + w.state_bytes * B)
+        wkv = model.si(kv_precision_key(kv_precision, precision))  # KV and recurrent state at the KV precision
+        need = WAFER_KV_OVERHEAD * (sv.kv_cache_bytes(wkv.kv_bytes_per_token, S, B) + wkv.state_bytes * B)
         cap = h.sram_capacity if h.sram_capacity > 0 else h.mem_capacity
         feasible = need <= cap
         bn = "Compute-Bound" if t_cmp >= t_inj else "Interconnect-Bandwidth-Bound"

@@ -102,7 +102,7 @@ SPEC = {
     "WeightStreamingModel": (
         dict(model=L70, hardware=CS3, seq_len=2048, batch_size=8, injection_bandwidth="1.2 TB/s"),
         dict(model=_OBJ, hardware=_OBJ, seq_len=_INT, batch_size=_INT, precision=_PRECISION, efficiency=_FRAC_POS,
-             phase=_CHOICE, injection_bandwidth=BW),
+             phase=_CHOICE, injection_bandwidth=BW, kv_precision=_LAYOUT["kv_precision"]),
     ),
     "TailLatencyModel": (
         dict(arrival_rate_qps=50, service_latency_ms=20, num_replicas=2, slo_latency="200 ms"),
