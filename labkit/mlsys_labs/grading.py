@@ -26,8 +26,11 @@ from typing import Any, Mapping
 from .questions import Feedback, LabSpec
 from .submission import Submission
 
+MAX_NOTES = 20
+MAX_NOTE_CHARS = 300
+
 __all__ = ["GradeResult", "grade_submission", "rejected_result", "score_answers", "check_one", "AttemptStats",
-           "attempt_stats", "apply_attempt_penalty"]
+           "attempt_stats", "apply_attempt_penalty", "error_kind"]
 
 
 def check_one(question, variant, text) -> Feedback:
@@ -48,6 +51,21 @@ def score_answers(lab: LabSpec, variant, answers: Mapping[str, Any]) -> tuple[di
     feedback = {q.id: check_one(q, variant, answers.get(q.id)) for q in lab.questions}
     score = float(sum(fb.score for fb in feedback.values()))
     return feedback, score, float(lab.max_score)
+
+
+def error_kind(question, variant, fb: Feedback) -> str:
+    """``fb.code``, except that a wrong quantity more than 2× away from the key is ``off_2x`` (for the
+    instructor's report; never shown to the student)."""
+    if fb.code != "off" or fb.value is None:
+        return fb.code
+    try:
+        exp = question.expected_value(variant)
+    except Exception:  # noqa: BLE001
+        return fb.code
+    if exp == 0 or fb.value == 0 or (exp > 0) != (fb.value > 0):
+        return "off_2x"
+    ratio = fb.value / exp
+    return "off_2x" if ratio > 2 or ratio < 0.5 else "off"
 
 
 @dataclass(frozen=True)
@@ -124,7 +142,11 @@ class GradeResult:
     created_at: object = None  # aware datetime or None
     attempts: dict = field(default_factory=dict)  # qid -> AttemptStats
     prediction: dict | None = None  # recorded, reported as completed, never graded for correctness
-    replaced: list = field(default_factory=list)  # "latest wins" replacements this result won
+    identity: dict = field(default_factory=dict)  # roster entry (id, email, name, section) when matched
+    variant_params: dict = field(default_factory=dict)
+    answers: dict = field(default_factory=dict)  # qid -> the student's text (for integrity checks)
+    variant_key: tuple = ()
+    error_kinds: dict = field(default_factory=dict)  # qid -> Feedback.code, with "off" split into off / off_2x
 
     @property
     def grader_errors(self) -> int:
@@ -146,6 +168,10 @@ class GradeResult:
             out = fb.message
             if reveal and fb.expected_text and not fb.correct:
                 out += f"\nexpected: {fb.expected_text}"
+            st = self.attempts.get(qid)
+            if st is not None:
+                out += f"\nchecks recorded: {st.checks} ({st.wrong_before_right} wrong before the right one)" \
+                    if st.ever_right else f"\nchecks recorded: {st.checks} (none right)"
             prompt = self.prompts.get(qid, "")
             name = f"{qid}: {prompt}" if prompt else qid
             tests.append({"name": name[:200], "score": round(fb.score, 6), "max_score": round(fb.max_score, 6),
@@ -153,7 +179,11 @@ class GradeResult:
         lines = [self.headline()]
         if self.source:
             lines.append(f"file: {self.source}")
-        lines += [f"note: {w}" for w in self.warnings]
+        if self.status != "rejected":
+            lines.append("prediction: " + ("completed" if self.prediction else "not recorded in the file"))
+        lines += [f"note: {w[:MAX_NOTE_CHARS]}" for w in self.warnings[:MAX_NOTES]]
+        if len(self.warnings) > MAX_NOTES:
+            lines.append(f"note: … and {len(self.warnings) - MAX_NOTES} more")
         return {"score": round(self.score, 6), "max_score": round(self.max_score, 6), "output": "\n".join(lines),
                 "visibility": visibility, "stdout_visibility": "hidden", "tests": tests}
 
@@ -172,13 +202,16 @@ def grade_submission(sub: Submission, lab: LabSpec | None = None, *, source: str
     stats = attempt_stats(lab, variant, sub.attempts)
     if attempt_penalty:
         feedback, score = apply_attempt_penalty(feedback, stats, attempt_penalty, attempt_floor)
+    kinds = {qid: error_kind(lab.question(qid), variant, fb) for qid, fb in feedback.items()}
     warnings = list(sub.warnings)
     errs = sum(1 for f in feedback.values() if f.code == "grader_error")
     if errs:
         warnings.append(f"{errs} question(s) could not be graded because of a grader error: tell your instructor")
     return GradeResult(lab=lab.id, student=sub.student, score=score, max_score=lab.max_score, feedback=feedback,
                        prompts=prompts, warnings=warnings, created=sub.created, source=source,
-                       created_at=sub.created_at, attempts=stats, prediction=sub.prediction)
+                       created_at=sub.created_at, attempts=stats, prediction=sub.prediction,
+                       variant_params=dict(variant.params), answers=dict(sub.answers), variant_key=variant.key(),
+                       error_kinds=kinds)
 
 
 def rejected_result(code: str, message: str, *, source: str = "", lab: str | None = None, student: str | None = None,
