@@ -130,21 +130,39 @@ def _cmd_validate(a) -> int:
 
 
 def _cmd_gradescope(a) -> int:
-    from .gradescope import _load_config, run_gradescope
+    from .gradescope import DEFAULT_METADATA, _load_config, run_gradescope
 
     cfg = _load_config(a.config)
     lab = a.lab if a.lab is not None else cfg.get("lab")
     reveal = a.reveal_expected or bool(cfg.get("reveal_expected", False))
     visibility = a.visibility or cfg.get("visibility") or "visible"
-    return run_gradescope(a.submission_dir, a.results, expect_lab=lab, reveal=reveal, visibility=visibility)
+    pick = lambda name, default: getattr(a, name) if getattr(a, name) is not None else cfg.get(name, default)  # noqa: E731
+    return run_gradescope(a.submission_dir, a.results, expect_lab=lab, reveal=reveal, visibility=visibility,
+                          metadata=pick("metadata", DEFAULT_METADATA), id_field=pick("id_field", "email"),
+                          on_id_mismatch=pick("on_id_mismatch", "zero"), late_policy=pick("late_policy", "none"))
 
 
 def _cmd_package(a) -> int:
     from .gradescope import build_package
 
-    names = build_package(a.wheels, a.out, lab=a.lab, reveal=a.reveal_expected, visibility=a.visibility)
+    from .gradescope import parse_late_policy
+
+    trust = {k: getattr(a, k) for k in ("id_field", "on_id_mismatch", "late_policy") if getattr(a, k) is not None}
+    if "late_policy" in trust:
+        parse_late_policy(trust["late_policy"])  # a typo is an error now, not at grading time
+    names = build_package(a.wheels, a.out, lab=a.lab, reveal=a.reveal_expected, visibility=a.visibility,
+                          trust=trust)
     print(f"wrote {a.out} ({len(names)} files): upload it in Gradescope → Configure Autograder")
     return 0
+
+
+def _trust_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--id-field", default=None, choices=("email", "sid", "id"),
+                   help="which Gradescope user field the file's student id must match (default email)")
+    p.add_argument("--on-id-mismatch", default=None, choices=("zero", "flag"),
+                   help="zero the score (default) or only flag it when the file's id is not the submitter's")
+    p.add_argument("--late-policy", default=None, metavar="none|zero|percent-per-day=N",
+                   help="penalty from Gradescope's submission time vs the due dates (default none)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -195,6 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
     gs.add_argument("--config", default=None, help="gradescope.json written by 'package'")
     gs.add_argument("--reveal-expected", action="store_true")
     gs.add_argument("--visibility", default=None, choices=("visible", "hidden", "after_due_date", "after_published"))
+    _trust_options(gs)
+    gs.add_argument("--metadata", default=None, metavar="PATH",
+                    help="Gradescope's submission_metadata.json (default /autograder/submission_metadata.json; "
+                         "ignored when absent)")
     gs.set_defaults(func=_cmd_gradescope)
 
     pk = sub.add_parser("package", help="build the Gradescope autograder zip")
@@ -203,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     pk.add_argument("--lab", default=None, help="the lab this Gradescope assignment grades")
     pk.add_argument("--reveal-expected", action="store_true")
     pk.add_argument("--visibility", default="visible", choices=("visible", "hidden", "after_due_date", "after_published"))
+    _trust_options(pk)
     pk.set_defaults(func=_cmd_package)
     return p
 
