@@ -227,7 +227,7 @@ def write_outputs(batch: BatchResult, out: str | Path, *, reveal: bool = False, 
         if report:
             from .report import write_report
 
-            write_report(staging, summary=clean_tree(summary), batch=batch, integrity=integrity, labs=labs)
+            write_report(staging, summary=summary, integrity=integrity)
         _publish(staging, out_p)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
