@@ -32,7 +32,7 @@ from pathlib import Path
 from .batch import grade_items
 from .inputs import collect
 from .roster import identity_key
-from .safetext import clean_tree, path_shown, shown
+from .safetext import json_text, path_shown, shown
 
 __all__ = ["run_gradescope", "run_autograder", "build_package"]
 
@@ -139,7 +139,7 @@ def _write_atomic(path: Path, obj: dict) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as f:
-            json.dump(clean_tree(obj), f, ensure_ascii=False, indent=1, allow_nan=False)
+            f.write(json_text(obj, indent=1))
         os.replace(tmp, path)
     except BaseException:
         try:

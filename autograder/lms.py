@@ -33,7 +33,9 @@ LMS_FORMATS = ("canvas", "moodle", "blackboard", "long")
 
 def csv_cell(v) -> str:
     """A CSV cell that is valid UTF-8, escaped (:func:`shown`) and never a spreadsheet formula."""
-    s = "" if v is None else shown(v)
+    if v is None:
+        return ""
+    s = v if type(v) is str and v.isascii() and v.isprintable() else shown(v)
     if s[:1] in ("=", "+", "-", "@", "\t", "\r"):
         s = "'" + s
     return s

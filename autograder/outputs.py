@@ -41,7 +41,7 @@ from .batch import BatchResult, slug
 from .integrity import integrity_csv, integrity_rows
 from .lms import csv_cell, lms_csv
 from .roster import spelling_key
-from .safetext import clean_tree, path_shown, shown
+from .safetext import json_text, path_shown, shown
 
 __all__ = ["write_outputs", "grades_csv", "summary_text", "check_out_dir", "OutputError", "MARKER"]
 
@@ -90,7 +90,7 @@ def _safe_part(part: str) -> str:
 
 
 def _dumps(obj) -> str:
-    return json.dumps(clean_tree(obj), ensure_ascii=False, allow_nan=False)
+    return json_text(obj)
 
 
 class _Writer:
@@ -128,10 +128,8 @@ def grades_csv(kept: list) -> str:
         pct = f"{100 * r.score / r.max_score:.1f}" if r.max_score else "0.0"
         status = f"rejected: {r.error_code}" if r.status == "rejected" else r.status
         row = [r.student, r.lab, f"{r.score:g}", f"{r.max_score:g}", pct, status, r.created or "", r.source]
-        for lab, q in qcols:
-            fb = r.feedback.get(q) if r.lab == lab else None
-            row.append(f"{fb.score:g}" if fb else ("0" if r.lab == lab else ""))
-        w.writerow([csv_cell(c) for c in row])
+        w.writerow([csv_cell(c) for c in row] + [
+            (f"{r.feedback[q].score:g}" if q in r.feedback else "0") if r.lab == lab else "" for lab, q in qcols])
     return buf.getvalue()
 
 
@@ -223,11 +221,12 @@ def write_outputs(batch: BatchResult, out: str | Path, *, reveal: bool = False, 
         integrity = integrity_rows(batch.kept, labs)
         writer.write_text(("integrity.csv",), integrity_csv(integrity))
         summary = _summary(batch, paths, write_errors, integrity)
-        writer.write_text(("summary.json",), _dumps(summary))
+        summary_json = _dumps(summary)
+        writer.write_text(("summary.json",), summary_json)
         if report:
             from .report import write_report
 
-            write_report(staging, summary=summary, integrity=integrity)
+            write_report(staging, summary=json.loads(summary_json), integrity=integrity)
         _publish(staging, out_p)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .safetext import clean_tree, path_shown, shown
+from .safetext import path_shown, shown
 
 __all__ = ["build_report", "report_from_dir", "write_report", "ERROR_KINDS"]
 
@@ -120,8 +120,8 @@ def _table(header: list, rows: list) -> tuple[str, str]:
 
 
 def build_report(summary: dict, integrity: list[dict], *, charts: bool = True) -> tuple[str, str]:
-    """(markdown, html) for a graded output folder's ``summary`` and ``integrity`` rows."""
-    summary = clean_tree(summary)
+    """(markdown, html) for a graded output folder's ``summary`` and ``integrity`` rows. Every cell goes
+    through :func:`shown` and :func:`html.escape`."""
     labs = _stats(summary)
     kinds: Counter = Counter()
     for lab in labs.values():

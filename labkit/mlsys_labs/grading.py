@@ -78,9 +78,11 @@ class AttemptStats:
     ever_right: bool = False
 
 
-def attempt_stats(lab: LabSpec, variant, attempts) -> dict[str, AttemptStats]:
+def attempt_stats(lab: LabSpec, variant, attempts, known: Mapping[str, tuple] | None = None) -> dict[str, AttemptStats]:
     """Per question, re-check every recorded attempt (in time order). Repeating the same answer twice
-    in a row counts once. Questions without attempts are absent."""
+    in a row counts once. Questions without attempts are absent. ``known``: qid → (text, Feedback)
+    already computed (the final answers), reused instead of checking the same text again."""
+    known = known or {}
     by_q: dict[str, list] = {}
     for a in attempts or ():
         by_q.setdefault(a["question"], []).append(a)
@@ -100,7 +102,9 @@ def attempt_stats(lab: LabSpec, variant, attempts) -> dict[str, AttemptStats]:
                 continue
             last = text
             checks += 1
-            if check_one(q, variant, text).correct:
+            hit = known.get(qid)
+            fb = hit[1] if hit is not None and hit[0] == text else check_one(q, variant, text)
+            if fb.correct:
                 right = True
                 break
             wrong += 1
@@ -199,7 +203,8 @@ def grade_submission(sub: Submission, lab: LabSpec | None = None, *, source: str
     variant = sub.variant
     feedback, score, _ = score_answers(lab, variant, sub.answers)
     prompts = {q.id: q.render(variant) for q in lab.questions}
-    stats = attempt_stats(lab, variant, sub.attempts)
+    stats = attempt_stats(lab, variant, sub.attempts,
+                          {qid: (sub.answers.get(qid), fb) for qid, fb in feedback.items()})
     if attempt_penalty:
         feedback, score = apply_attempt_penalty(feedback, stats, attempt_penalty, attempt_floor)
     kinds = {qid: error_kind(lab.question(qid), variant, fb) for qid, fb in feedback.items()}

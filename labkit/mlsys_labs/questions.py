@@ -250,10 +250,9 @@ class Question:
             return Feedback(False, 0.0, pts, "no answer given", exp_text, "missing")
         if self.kind == "choice":
             return self._check_choice(expected, exp_text, text, pts)
-        try:
-            parsed = parse_answer(text)
-        except AnswerError as e:
-            return Feedback(False, 0.0, pts, f"could not read your answer: {e.message}", exp_text, "unreadable")
+        parsed, error = _parse_memo(text) if isinstance(text, str) else _parse_uncached(text)
+        if error is not None:
+            return Feedback(False, 0.0, pts, f"could not read your answer: {error.message}", exp_text, "unreadable")
         return self._check_quantity(expected, exp_text, parsed, pts)
 
     def _check_choice(self, expected: str, exp_text: str, text, pts: float) -> Feedback:
@@ -325,6 +324,18 @@ def unit_slip_factor(value: float, expected: float, tol: float, *, percent: bool
             if abs(value / g - expected) <= tol * (1 + 1e-9):
                 return g
     return None
+
+
+def _parse_uncached(text) -> tuple[ParsedAnswer | None, AnswerError | None]:
+    try:
+        return parse_answer(text), None
+    except AnswerError as e:
+        return None, e
+
+
+#: ``parse_answer`` is a pure function of the text: the same text (a key typed by many students, a
+#: repeated wrong try) is parsed once. ParsedAnswer is immutable, so sharing it is safe.
+_parse_memo = functools.lru_cache(maxsize=16384)(_parse_uncached)
 
 
 def check_answer(question: Question, variant: Variant, text) -> Feedback:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -225,6 +226,17 @@ def parse_utc(value: Any) -> datetime | None:
         return None
 
 
+_CANONICAL_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def _utc_text(value: Any) -> str | None:
+    """A timestamp as canonical ``YYYY-MM-DDTHH:MM:SSZ`` text (None if it is not a valid ISO 8601 time)."""
+    if isinstance(value, str) and _CANONICAL_UTC.fullmatch(value) and parse_utc(value) is not None:
+        return value
+    when = parse_utc(value)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
+
+
 def _text(v: Any, n: int) -> str | None:
     return v[:n] if isinstance(v, str) else None
 
@@ -241,8 +253,7 @@ def clean_attempts(raw: Any, known: set, warnings: list) -> list[dict]:
         if not isinstance(a, dict) or a.get("question") not in known or not isinstance(a.get("answer"), str):
             bad += 1
             continue
-        when = parse_utc(a.get("time"))
-        out.append({"question": a["question"], "time": when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None,
+        out.append({"question": a["question"], "time": _utc_text(a.get("time")),
                     "answer": a["answer"][:MAX_ATTEMPT_CHARS], "correct": a.get("correct") is True})
     if len(raw) > MAX_ATTEMPTS:
         warnings.append(f"more than {MAX_ATTEMPTS} attempt records: only the first {MAX_ATTEMPTS} were read")
@@ -258,9 +269,8 @@ def clean_prediction(raw: Any, warnings: list) -> dict | None:
     if not isinstance(raw, dict) or not isinstance(raw.get("choice"), str) or not raw["choice"].strip():
         warnings.append("'prediction' is malformed; ignored")
         return None
-    when = parse_utc(raw.get("time"))
     return {"question": _text(raw.get("question"), 500) or "", "choice": raw["choice"][:200],
-            "time": when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None}
+            "time": _utc_text(raw.get("time"))}
 
 
 def clean_reflections(raw: Any, warnings: list) -> dict:
