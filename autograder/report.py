@@ -142,6 +142,9 @@ def build_report(summary: dict, integrity: list[dict], *, charts: bool = True) -
         rows.append([lab_id, lab["n"], _pct(statistics.mean(p)), _pct(statistics.median(p)),
                      sum(1 for x in p if x >= 100 - 1e-9), _pct(100 * lab["predictions"] / lab["n"])])
     sections.append(("Scores by lab", *_table(["lab", "students", "mean", "median", "full marks", "prediction made"], rows)))
+    all_pct = [p for lab in labs.values() for p in lab["percents"]]
+    sections.append(("Score distribution (all labs)", *_table(["score", "students"],
+                                                              [[h["range"], h["students"]] for h in _hist(all_pct)])))
 
     rows = []
     for lab_id, lab in sorted(labs.items()):

@@ -181,3 +181,23 @@ def test_writing_one_files_results_cannot_fail_the_batch(tmp_path, monkeypatch):
     assert summary["write_errors"] == 1
     assert summary["files"][1]["write_error"].startswith("could not write")
     assert summary["files"][0]["write_error"] is None
+
+
+def test_validate_reports_hostile_files_without_a_traceback(tmp_path, capsys):
+    d = tmp_path / "in"
+    d.mkdir()
+    real = json.loads(_real_key(capsys))
+    real["created"] = "9999-12-31T23:59:59-23:59"
+    (d / "future.json").write_text(json.dumps(real))
+    (d / "surrogate.json").write_bytes(json.dumps(real).replace('"created": "9999-12-31T23:59:59-23:59"',
+                                                                '"created": "\\ud800"').encode())
+    (d / "bidi.json").write_text(json.dumps({**real, "student": "ad\u202ea"}))
+    assert main(["validate", str(d)]) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err and "\u202e" not in out.out
+    assert "OK       " in out.out and "INVALID" in out.out and "bad_student" in out.out
+
+
+def _real_key(capsys) -> str:
+    assert main(["key", "00_hello_roofline", "--student", "ada"]) == 0
+    return capsys.readouterr().out
