@@ -4,9 +4,9 @@
    tolerance, the expected value of a *different* variant held by another student of the batch
    (the student may have copied a friend's number). Compared in base units:
    ``|answer − expected(other variant)| ≤ max(rel_tol · |expected|, abs_tol)``.
-2. **Identical answers across variants** — the same answer vector (all answered questions, text
-   compared after trimming and casefolding, at least two answers, at least one of them wrong) from
-   students whose variants differ.
+2. **Identical answers across variants** — the same answer vector (text compared after trimming and
+   casefolding; unreadable and missing answers do not count; at least two readable answers, at least
+   one of them a wrong number) from students whose variants differ.
 
 A variant's expected values are computed once per distinct variant (cached in the question).
 """
@@ -64,9 +64,10 @@ def _other_variant_key_rows(lab, results: list) -> list[dict]:
 def _identical_vector_rows(lab, results: list) -> list[dict]:
     groups: dict[tuple, list] = {}
     for r in results:
-        vec = tuple((q, (r.answers.get(q) or "").strip().casefold()) for q in lab.question_ids)
-        answered = [a for _, a in vec if a]
-        if len(answered) < 2 or all(f.correct for f in r.feedback.values()):
+        readable = {q for q, f in r.feedback.items() if f.code not in ("missing", "unreadable", "grader_error")}
+        vec = tuple((q, (r.answers.get(q) or "").strip().casefold()) for q in lab.question_ids if q in readable)
+        wrong_number = any(not f.correct and f.value is not None for q, f in r.feedback.items() if q in readable)
+        if len(vec) < 2 or not wrong_number:
             continue
         groups.setdefault(vec, []).append(r)
     rows = []
@@ -76,8 +77,9 @@ def _identical_vector_rows(lab, results: list) -> list[dict]:
         names = sorted(r.student for r in rs)
         for r in rs:
             rows.append({"signal": "identical_answers", "lab": lab.id, "student": r.student, "question": "",
-                         "answer": "", "matches": "; ".join(n for n in names if n != r.student),
-                         "detail": f"same answers to {sum(1 for _, a in vec if a)} questions, different variants"})
+                         "answer": "", "matches": "; ".join([n for n in names if n != r.student][:10])
+                         + (f"; … {len(names) - 11} more" if len(names) > 11 else ""),
+                         "detail": f"same answers to {len(vec)} questions, different variants"})
     return rows
 
 

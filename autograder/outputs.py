@@ -221,12 +221,11 @@ def write_outputs(batch: BatchResult, out: str | Path, *, reveal: bool = False, 
         integrity = integrity_rows(batch.kept, labs)
         writer.write_text(("integrity.csv",), integrity_csv(integrity))
         summary = _summary(batch, paths, write_errors, integrity)
-        summary_json = _dumps(summary)
-        writer.write_text(("summary.json",), summary_json)
+        writer.write_text(("summary.json",), _dumps(summary))
         if report:
             from .report import write_report
 
-            write_report(staging, summary=json.loads(summary_json), integrity=integrity)
+            write_report(staging, summary=summary, integrity=integrity)  # every cell is escaped there
         _publish(staging, out_p)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -3,7 +3,7 @@
     .venv/bin/python bench/grade_bench.py [--n 10000] [--hostile 1000] [--labs 00_hello_roofline,...]
                                           [--budget 10] [--mem-budget 300] [--keep DIR]
 
-Writes ``--n`` honest submissions (cycling through every lab; exact keys, display forms, answers beyond
+Writes ``--n`` honest submissions (a course in which every student submits every lab; exact keys, display forms, answers beyond
 tolerance, unit slips, unreadable and missing answers; 5 % resubmissions; every file carries Check
 attempt records and a prediction) plus ``--hostile`` hostile files (lone surrogates in ``created`` and
 ``student``, ``created`` out of range, bidi/zero-width ids, megabyte-scale duplicate keys capped at the
@@ -40,9 +40,11 @@ from mlsys_labs.variants import make_variant  # noqa: E402
 
 
 def honest_submission(i: int, n: int, labs: list[str]) -> tuple[str, dict]:
-    k = i % (n - n // 20)  # the last 5 % resubmit
+    """Submission ``i``: a course where every student submits every lab (k // len(labs) is the
+    student, k % len(labs) the lab); the last 5 % of the files resubmit earlier ones."""
+    k = i % (n - n // 20)
     lab = LABS[labs[k % len(labs)]]
-    student = f"student{k:05d}@uni.edu"
+    student = f"student{k // len(labs):05d}@uni.edu"
     v = make_variant(lab, student)
     answers, attempts = {}, []
     for j, q in enumerate(lab.questions):
