@@ -27,11 +27,13 @@ COLUMNS = ("id", "email", "name", "section")
 
 
 def identity_key(student: str) -> str:
-    return unicodedata.normalize("NFKC", student.strip()).casefold()
+    s = student.strip()
+    return s.lower() if s.isascii() else unicodedata.normalize("NFKC", s).casefold()
 
 
 def spelling_key(student: str) -> str:
-    return "".join(c.lower() if c.isascii() else c for c in student.strip())
+    s = student.strip()
+    return s.lower() if s.isascii() else "".join(c.lower() if c.isascii() else c for c in s)
 
 
 class RosterError(ValueError):

@@ -124,6 +124,7 @@ class Question:
     _unit: Any = field(default=None, init=False, repr=False)
     _abs_si: float = field(default=0.0, init=False, repr=False)
     _cache: dict = field(default_factory=dict, init=False, repr=False)
+    _texts: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not _ID.match(self.id):
@@ -221,12 +222,18 @@ class Question:
         return x
 
     def expected_text(self, variant: Variant, digits: int = 4) -> str:
-        """The expected answer as text in the question's unit (``"3.35 TB/s"``); re-parsable."""
+        """The expected answer as text in the question's unit (``"3.35 TB/s"``); re-parsable. Cached
+        per variant content and ``digits`` like the value."""
         v = self.expected_value(variant)
         if self.kind == "choice":
             return v
-        num = format_value(v / self._unit.value_si, digits)
-        return f"{num} {self.unit}".strip()
+        key = (variant.key(), digits, v)
+        hit = self._texts.get(key)
+        if hit is None:
+            if len(self._texts) >= _CACHE_MAX:
+                self._texts.clear()
+            hit = self._texts[key] = f"{format_value(v / self._unit.value_si, digits)} {self.unit}".strip()
+        return hit
 
     def tolerance_text(self) -> str:
         parts = []

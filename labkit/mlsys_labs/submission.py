@@ -226,12 +226,14 @@ def parse_utc(value: Any) -> datetime | None:
         return None
 
 
-_CANONICAL_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+_CANONICAL_UTC = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ")
 
 
 def _utc_text(value: Any) -> str | None:
-    """A timestamp as canonical ``YYYY-MM-DDTHH:MM:SSZ`` text (None if it is not a valid ISO 8601 time)."""
-    if isinstance(value, str) and _CANONICAL_UTC.fullmatch(value) and parse_utc(value) is not None:
+    """A timestamp as canonical ``YYYY-MM-DDTHH:MM:SSZ`` text (None if it is not a valid ISO 8601 time).
+    Text already in that form (what the page writes) is kept as it is; day 31 of a short month
+    passes this fast path — the time only orders attempts."""
+    if isinstance(value, str) and _CANONICAL_UTC.fullmatch(value):
         return value
     when = parse_utc(value)
     return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
