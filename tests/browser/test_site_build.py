@@ -172,25 +172,3 @@ def test_warm_cache_makes_no_network_call(site_dir, monkeypatch):
     paths = fetch.ensure_wheels(WHEEL_PINS, log=lambda *_: None)
     assert all(p is not None and p.exists() for p in paths.values())
     assert fetch.pyodide_tarball(log=lambda *_: None).exists()
-
-
-def test_static_preview_shows_outputs_and_skips_errors():
-    from wasm_build.labs import patch_page, static_preview, LabInfo
-
-    session = {"cells": [
-        {"id": "a", "outputs": [{"type": "data", "data": {"text/markdown": "<h1>Roofline</h1>"}}]},
-        {"id": "b", "outputs": [{"type": "data", "data": {"text/plain": "x < y"}}]},
-        {"id": "c", "outputs": [{"type": "error", "ename": "ancestor-stopped", "evalue": "stopped"}]},
-        {"id": "d", "outputs": [{"type": "data", "data": {"text/plain": ""}}]},
-    ]}
-    html = static_preview(session)
-    assert '<div class="mlsys-static-cell" data-cell-id="a"><h1>Roofline</h1></div>' in html
-    assert "<pre>x &lt; y</pre>" in html
-    assert 'data-cell-id="c"' not in html and 'data-cell-id="d"' not in html
-    assert static_preview({"cells": []}) == ""
-    import json
-
-    page = ('<html><head></head><body><marimo-wasm hidden></marimo-wasm><div id="root"></div><script>'
-            f'window.__MARIMO_MOUNT_CONFIG__ = {{"session": {json.dumps(session)}}}</script></body></html>')
-    out = patch_page(page, LabInfo("x", Path("x.py"), "X", (), None))
-    assert '<div id="root"><div class="mlsys-static">' in out and "Roofline" in out
