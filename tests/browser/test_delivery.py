@@ -1,0 +1,138 @@
+"""Delivery: the site under a sub-path, what a student sees offline (marks, "make every lab available offline",
+the service worker's page for a lab never opened), and reload stress (no blank page)."""
+
+from __future__ import annotations
+
+import time
+
+import pagekit
+
+SUBPATH = "/course/labs/"
+CACHE_ALL_TIMEOUT_MS = 180_000
+MOUNT_TIMEOUT_MS = 10_000  # marimo mounts its app into #root within about a second of a warm reload
+RELOADS = 100
+
+
+def _start_lab(g, url: str):
+    page = g.new_page()
+    page.goto(url)
+    pagekit.wait_interactive(page)
+    return page
+
+
+def test_site_under_a_sub_path_runs_caches_and_reloads_offline(guarded, make_server_fixture, manifest):
+    """A GitHub Pages project site (https://host/course/labs/): the service worker is scoped to the sub-path,
+    the lab is interactive with no request outside it, and it reloads offline."""
+    srv = make_server_fixture(prefix=SUBPATH)
+    g = guarded(srv.origin + "/", intercept=False)
+    page = _start_lab(g, srv.url + "labs/smoke_roofline.html")
+    assert page.evaluate("() => window.__mlsysCacheNow()") == manifest["build"]
+    scope = page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
+    assert scope == srv.url
+    outside_prefix = sorted({p for p, _, _ in srv.take_hits() if not p.startswith(SUBPATH)})
+    assert outside_prefix == [], f"requests outside {SUBPATH}: {outside_prefix[:10]}"
+    srv.set_down(True)
+    page.reload()
+    pagekit.wait_interactive(page)
+    assert not pagekit.state(page)["errors"]
+    slider = page.locator("[role=slider]").first
+    cell = pagekit.cell_of(slider)
+    before = pagekit.signature(page, cell)
+    pagekit.move_by_keyboard("slider", slider)
+    pagekit.wait_changed(page, before, cell)
+    page.goto(srv.url)
+    assert page.locator("ul.labs li.lab").count() == len(manifest["labs"])
+    assert g.outside == []
+
+
+def _marks(page) -> dict[str, str]:
+    return page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('[data-offline-for]'))
+        .map(m => [m.dataset.offlineFor, m.hidden ? '' : m.textContent]))""")
+
+
+def _cached_pages(page) -> set[str]:
+    return set(page.evaluate("""async () => {
+        const out = [];
+        for (const name of await caches.keys()) for (const r of await (await caches.open(name)).keys()) out.push(r.url);
+        return out; }"""))
+
+
+def test_offline_marks_cache_all_and_the_page_for_a_lab_never_opened(guarded, make_server_fixture, manifest):
+    srv = make_server_fixture()
+    g = guarded(srv.url, intercept=False)
+    pages = [lab["page"] for lab in manifest["labs"]]
+    other = next(p for p in pages if not p.endswith("smoke_roofline.html"))
+    smoke = "labs/smoke_roofline.html"
+
+    # a first visit: nothing is offline yet
+    page = g.new_page()
+    page.goto(srv.url)
+    st = page.evaluate("() => new Promise(r => { const t = setInterval(() => { if (window.__mlsysOfflineStatus) "
+                       "{ clearInterval(t); r(window.__mlsysOfflineStatus()); } }, 100); })")
+    assert set(st["labs"]) == set(pages) and not any(st["labs"].values())
+    page.wait_for_function("() => document.querySelector('[data-offline-for]:not([hidden])')", timeout=10_000)
+    assert set(_marks(page).values()) == {"needs the network"}
+
+    # open one lab: it alone is marked, and the marks match the cache
+    lab = _start_lab(g, srv.url + smoke)
+    lab.evaluate("() => window.__mlsysCacheNow()")
+    lab.close()
+    page.reload()
+    page.wait_for_function("(p) => document.querySelector(`[data-offline-for='${p}']`).textContent === "
+                           "'available offline'", arg=smoke, timeout=30_000)
+    marks = _marks(page)
+    assert marks[smoke] == "available offline"
+    assert {p for p, m in marks.items() if m == "available offline"} == {smoke}
+    cached = _cached_pages(page)
+    assert srv.url + smoke in cached and srv.url + other not in cached
+
+    # offline, a lab never opened: the service worker's page says so and links the cached lab
+    srv.set_down(True)
+    resp = page.goto(srv.url + other)
+    assert resp.status == 503 and resp.from_service_worker
+    page.wait_for_selector("#mlsys-offline-page", timeout=10_000)
+    text = page.inner_text("body")
+    assert "You are offline" in text and "not been saved on this device" in text
+    links = page.eval_on_selector_all("ul.offline-labs a", "as => as.map(a => a.href)")
+    assert links == [srv.url + smoke]
+
+    # back online: make every lab available offline; then any lab opens without the network
+    srv.set_down(False)
+    page.goto(srv.url)
+    page.get_by_role("button", name="Make every lab available offline").click()
+    page.wait_for_function("() => /Every lab is available offline/.test(document.getElementById('offline-note')"
+                           ".textContent)", timeout=CACHE_ALL_TIMEOUT_MS)
+    assert set(_marks(page).values()) == {"available offline"}
+    st = page.evaluate("() => window.__mlsysOfflineStatus()")
+    assert st["cached"] == st["total"] and all(st["labs"].values())
+    assert {srv.url + p for p in pages} <= _cached_pages(page)
+    srv.set_down(True)
+    other_page = _start_lab(g, srv.url + other)
+    assert pagekit.state(other_page)["cells"] > 0 and not pagekit.state(other_page)["errors"]
+    assert g.outside == []
+
+
+# the watchdog's test in register.js: marimo has mounted something into #root and the page shows text
+_MOUNTED_JS = """() => { const r = document.getElementById('root');
+  return !!r && r.childElementCount > 0 && document.body.innerText.trim() !== ''; }"""
+
+
+def test_reload_stress_never_leaves_a_blank_page(guarded, make_server_fixture):
+    """100 reloads of a cached lab (served by the service worker, as a student's reload is): marimo mounts its
+    app within MOUNT_TIMEOUT_MS every time (the watchdog in register.js would reload a page still blank at 15 s)."""
+    srv = make_server_fixture()
+    g = guarded(srv.url, intercept=False)
+    page = _start_lab(g, srv.url + "labs/smoke_roofline.html")
+    page.evaluate("() => window.__mlsysCacheNow()")
+    blank, slowest = [], 0.0
+    for i in range(RELOADS):
+        t0 = time.monotonic()
+        page.reload(wait_until="commit")
+        try:
+            page.wait_for_function(_MOUNTED_JS, timeout=MOUNT_TIMEOUT_MS)
+        except Exception:
+            blank.append(i)
+        slowest = max(slowest, time.monotonic() - t0)
+    print(f"{RELOADS} reloads: {len(blank)} blank, slowest mount {slowest:.1f} s")
+    assert blank == [], f"blank page after reloads {blank} of {RELOADS}"
+    pagekit.wait_interactive(page)
