@@ -185,13 +185,21 @@ def step_export(ctx: BuildContext) -> str:
         futs = {lab.id: ex.submit(labs_mod.export, lab, Path(tmpd) / lab.id) for lab in ctx.labs}
         for lab in ctx.labs:
             page = futs[lab.id].result()
+            if labs_mod.prerender_enabled():
+                session = labs_mod.embedded_session(page.read_text(encoding="utf-8"))
+                if session is None:
+                    raise BuildError(f"{lab.id}: marimo embedded no pre-rendered outputs (marimo changed?)")
+                errors = labs_mod.session_errors(session)
+                if errors:
+                    raise BuildError(f"{lab.id}: pre-rendering in CPython failed:\n- " + "\n- ".join(errors[:5]))
             conflicts = labs_mod.merge_shared(page.parent, site_labs)
             if conflicts:
                 raise BuildError(f"{lab.id}: shared assets differ between exports: {conflicts[:5]}")
             (site_labs / f"{lab.id}.html").write_text(labs_mod.patch_page(page.read_text(encoding="utf-8"), lab),
                                                       encoding="utf-8")
             ctx.log(f"  labs/{lab.id}.html")
-    return f"{len(ctx.labs)} lab(s) with marimo {MARIMO_VERSION} (--mode run)"
+    how = "outputs pre-rendered in CPython" if labs_mod.prerender_enabled() else "no pre-rendered outputs"
+    return f"{len(ctx.labs)} lab(s) with marimo {MARIMO_VERSION} (--mode run, {how})"
 
 
 def step_pages(ctx: BuildContext) -> str:
@@ -239,7 +247,8 @@ STEPS: tuple[Step, ...] = (
     Step("bytecode", "wheels and the standard library compiled to .pyc by the pinned Pyodide under node",
          step_bytecode),
     Step("lockfile", "pyodide-lock.json: sha256, imports and browser dependencies of every wheel", step_lockfile),
-    Step("export", "marimo export html-wasm of each lab, pointed at the site's own runtime", step_export),
+    Step("export", "marimo export html-wasm of each lab (outputs pre-rendered), pointed at the site's own runtime",
+         step_export),
     Step("pages", "landing page, service worker (with its offline page) and manifest", step_pages),
     Step("scan", "every text file checked for absolute URLs fetched at run time", step_scan),
 )

@@ -3,13 +3,14 @@ the service worker's page for a lab never opened), and reload stress (no blank p
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pagekit
 
 SUBPATH = "/course/labs/"
 CACHE_ALL_TIMEOUT_MS = 180_000
-MOUNT_TIMEOUT_MS = 10_000  # marimo mounts its app into #root within about a second of a warm reload
+MOUNT_TIMEOUT_MS = 15_000  # = the watchdog in register.js: a page still blank then is what students saw
 RELOADS = 100
 
 
@@ -113,6 +114,21 @@ def test_offline_marks_cache_all_and_the_page_for_a_lab_never_opened(guarded, ma
 
 
 # the watchdog's test in register.js: marimo has mounted something into #root and the page shows text
+def _diagnose(page, g) -> dict:
+    """What a blank page was doing: document state, what ran, what is still pending, errors."""
+    info = page.evaluate("""() => ({
+        readyState: document.readyState,
+        rootChildren: (document.getElementById('root') || {childElementCount: -1}).childElementCount,
+        bodyText: document.body ? document.body.innerText.slice(0, 200) : null,
+        controlled: !!(navigator.serviceWorker && navigator.serviceWorker.controller),
+        resources: performance.getEntriesByType('resource').length,
+        moduleScripts: Array.from(document.querySelectorAll('script[type=module]')).map(s => s.src),
+        console: (window.__qaConsole || []).slice(-8) })""")
+    info["pending"] = sorted(set(g.pending.values()))[:20]
+    info["page_errors"] = g.errors[-5:]
+    return info
+
+
 _MOUNTED_JS = """() => { const r = document.getElementById('root');
   return !!r && r.childElementCount > 0 && document.body.innerText.trim() !== ''; }"""
 
@@ -127,12 +143,106 @@ def test_reload_stress_never_leaves_a_blank_page(guarded, make_server_fixture):
     blank, slowest = [], 0.0
     for i in range(RELOADS):
         t0 = time.monotonic()
+        g.pending.clear()
         page.reload(wait_until="commit")
         try:
             page.wait_for_function(_MOUNTED_JS, timeout=MOUNT_TIMEOUT_MS)
         except Exception:
-            blank.append(i)
+            blank.append((i, _diagnose(page, g)))
         slowest = max(slowest, time.monotonic() - t0)
+        if i % 10 == 9:
+            print(f"  {i + 1} reloads, {len(blank)} blank, slowest mount {slowest:.1f} s", file=sys.stderr, flush=True)
     print(f"{RELOADS} reloads: {len(blank)} blank, slowest mount {slowest:.1f} s")
     assert blank == [], f"blank page after reloads {blank} of {RELOADS}"
     pagekit.wait_interactive(page)
+
+
+# Sampled from the first moment of the document, every 50 ms: cell count, kernel connection, each cell's text.
+_BOOT_TRACE_JS = """
+(() => {
+  const trace = (window.__bootTrace = []);
+  const t = setInterval(() => {
+    const conn = document.querySelector('[data-connection-state]');
+    const cells = Array.from(document.querySelectorAll('.marimo-cell[data-cell-id]'));
+    trace.push({ t: performance.now(), state: conn ? conn.dataset.connectionState : null, cells: cells.length,
+                 text: Object.fromEntries(cells.map(c => [c.dataset.cellId, c.innerText.trim()])) });
+    if (trace.length > 4000) clearInterval(t);
+  }, 50);
+})();
+"""
+
+PRERENDER_LAB = "00_hello_roofline"
+
+
+def test_prerendered_outputs_show_before_the_kernel_and_equal_what_it_renders(guarded, server, site_dir):
+    """The narrative and first outputs (rendered at build time in CPython) are on screen before the kernel is
+    connected, the cell count never drops back to zero while loading (no flash), and once interactive every
+    cell shows the same text as before (the kernel rendered exactly what was pre-rendered)."""
+    from wasm_build.labs import embedded_session
+
+    session = embedded_session((site_dir / "labs" / f"{PRERENDER_LAB}.html").read_text(encoding="utf-8"))
+    assert session and session["cells"], "the page embeds no pre-rendered outputs"
+    g = guarded(server.url)
+    g.ctx.add_init_script(_BOOT_TRACE_JS)
+    page = g.new_page()
+    page.goto(server.url + f"labs/{PRERENDER_LAB}.html")
+    pagekit.wait_interactive(page)
+    trace = page.evaluate("() => window.__bootTrace")
+    before = [s for s in trace if s["state"] != "OPEN"]
+    assert before, "the kernel was connected at the first sample"
+    shown = [s for s in before if s["cells"] > 0 and any(s["text"].values())]
+    assert shown, f"no pre-rendered text before the kernel connected ({len(before)} samples)"
+    first = shown[0]
+    print(f"first text at {first['t']:.0f} ms, kernel connected at "
+          f"{next((s['t'] for s in trace if s['state'] == 'OPEN'), float('nan')):.0f} ms")
+    after_first = trace[trace.index(first):]
+    assert min(s["cells"] for s in after_first) > 0, "the cells vanished while loading (a flash)"
+    pre = shown[-1]["text"]  # the last view before the kernel took over
+    post = trace[-1]["text"]
+    differing = {k: (pre.get(k), post.get(k)) for k in set(pre) | set(post) if pre.get(k) != post.get(k)}
+    assert not differing, f"pre-rendered text differs from the kernel's: {list(differing.items())[:3]}"
+    assert g.outside == []
+
+
+def _lan_address() -> str | None:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # picks the interface of the default route; sends nothing
+            addr = s.getsockname()[0]
+    except OSError:
+        return None
+    return None if addr.startswith("127.") else addr
+
+
+def test_plain_http_on_a_classroom_network_runs_labs_but_says_offline_is_unavailable(guarded, site_dir):
+    """``serve --host 0.0.0.0`` reached by another machine's address over plain HTTP: not a secure context, so
+    no service worker. The labs run; the landing page says offline use needs HTTPS instead of promising it."""
+    import threading
+
+    import pytest
+
+    from wasm_build.serve import make_server
+
+    addr = _lan_address()
+    if addr is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    srv = make_server(site_dir, host="0.0.0.0", port=0, quiet=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        url = f"http://{addr}:{srv.server_address[1]}/"
+        g = guarded(url)
+        page = g.new_page()
+        page.goto(url)
+        assert page.evaluate("() => window.isSecureContext") is False
+        page.wait_for_function("() => document.getElementById('offline-note').textContent !== ''", timeout=10_000)
+        assert "Offline use is not available here" in page.inner_text("#offline-note")
+        assert page.locator("#cache-all").is_hidden()
+        lab = _start_lab(g, url + "labs/smoke_roofline.html")
+        assert pagekit.state(lab)["cells"] > 0 and not pagekit.state(lab)["errors"]
+        assert lab.evaluate("() => !navigator.serviceWorker || !navigator.serviceWorker.controller")
+        assert g.outside == []
+    finally:
+        srv.shutdown()
+        srv.server_close()
