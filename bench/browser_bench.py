@@ -168,11 +168,11 @@ def pick_prediction(page) -> None:
         pagekit.wait_interactive(page, settle_s=1.0)
 
 
-# navigation start → the first cell with text, in the page's own clock
+# navigation start → the first cell with text (the static preview's or marimo's), in the page's own clock
 _FIRST_TEXT_JS = """
 (() => {
   const look = () => {
-    const cells = document.querySelectorAll('.marimo-cell[data-cell-id]');
+    const cells = document.querySelectorAll('.marimo-cell[data-cell-id], .mlsys-static-cell');
     for (const c of cells) if (c.innerText.trim()) { window.__firstText = performance.now(); return; }
     setTimeout(look, 20);
   };
@@ -205,7 +205,8 @@ def renderer_rss_mb(marker: str) -> float | None:
             if ppid == parent and pid not in family:
                 family.add(pid)
                 frontier.append(pid)
-    kb = sum(rss for pid, (_, cmd, rss) in procs.items() if pid in family and b"--type=renderer" in cmd)
+    # zygote-forked processes rewrite their title: the arguments may be one space-separated string
+    kb = sum(rss for pid, (_, cmd, rss) in procs.items() if pid in family and b"--type=renderer" in b" ".join(cmd))
     return round(kb / 1024, 1)
 
 
@@ -264,7 +265,7 @@ def measure(browser, srv: LocalServer, lab_id: str, moves: int, cpu_throttle: fl
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--site", type=Path, help="an existing build that already contains labs/hello_world.html")
+    ap.add_argument("--site", type=Path, help="a build that contains labs/hello_world.html (built there if missing)")
     ap.add_argument("--labs", nargs="*", help="lab ids (default: all in the site)")
     ap.add_argument("--moves", type=int, default=20, help="slider moves per lab (default 20)")
     ap.add_argument("--link-mbit", type=float, default=0, help="emulate a shared link of M Mbit/s (0 = loopback)")
@@ -279,13 +280,13 @@ def main(argv=None) -> int:
 
     tmp = tempfile.TemporaryDirectory()
     site = args.site
-    if site is None:
+    if site is None or not (site / "manifest.json").exists():
         from wasm_build.build import build
 
         hello_dir = Path(tmp.name) / "hello"
         hello_dir.mkdir()
         (hello_dir / "hello_world.py").write_text(HELLO)
-        site = Path(tmp.name) / "site"
+        site = site or Path(tmp.name) / "site"
         build(site, [ROOT / "labs", hello_dir])
     manifest = json.loads((site / "manifest.json").read_text())
     ids = args.labs or [lab["id"] for lab in manifest["labs"]]

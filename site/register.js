@@ -51,7 +51,9 @@
       setTimeout(function () {
         var rootEl = document.getElementById("root");
         var key = "mlsys-restarted:" + location.pathname;
-        var blank = !rootEl || rootEl.childElementCount === 0 || document.body.innerText.trim() === "";
+        /* the pre-rendered static preview (class mlsys-static) is not marimo: its app replaces it on mount */
+        var blank = !rootEl || !rootEl.querySelector(":scope > :not(.mlsys-static)") ||
+          document.body.innerText.trim() === "";
         if (!blank) { sessionStorage.removeItem(key); return; }
         if (sessionStorage.getItem(key)) { console.warn("[mlsys] the lab page did not start (again)"); return; }
         sessionStorage.setItem(key, String(Date.now()));

@@ -13,6 +13,8 @@
  *   {type: "status"}     → {type: "status", build, labs: {page: true|false}, cached, total}
  *   {type: "cache-all"}  cache every file of the manifest, 4 at a time
  *       → {type: "cache-progress", done, total} …, then a "status" reply
+ * While a lab's Python worker loads the runtime through this worker, every window gets
+ * {type: "runtime-progress", bytes, files, total} (bytes of pyodide/ served so far; total: all of pyodide/).
  * A lab counts as available offline when its page, the runtime and every file it loaded when it last ran
  * online are cached — or when every file of the site is.
  * Activate: delete every other build's cache, so old and new files never mix.
@@ -159,10 +161,32 @@ ${items.length ? "<ul class=\"offline-labs\">" + items.join("\n") + "</ul>" : "<
 
 // --------------------------------------------------------------------------- fetch
 
-async function respond(request) {
+let runtimeSizes = null; // pyodide/ path -> size, from the cached manifest
+const served = new Map(); // client id of a Python worker -> {bytes, files}
+
+async function reportRuntime(request, clientId, key) {
+  if (!key.startsWith(SCOPE + "pyodide/")) return;
+  if (!runtimeSizes) {
+    const manifest = (await readManifest(await caches.open(CACHE))) || { files: {} };
+    runtimeSizes = new Map(Object.entries(manifest.files).filter(([p]) => p.startsWith("pyodide/"))
+                                                        .map(([p, m]) => [p, m.size]));
+  }
+  const n = served.get(clientId) || { bytes: 0, files: 0 };
+  n.bytes += runtimeSizes.get(key.slice(SCOPE.length)) || 0;
+  n.files += 1;
+  served.set(clientId, n);
+  let total = 0;
+  for (const size of runtimeSizes.values()) total += size;
+  for (const c of await self.clients.matchAll({ type: "window" })) {
+    c.postMessage({ type: "runtime-progress", bytes: n.bytes, files: n.files, total: total });
+  }
+}
+
+async function respond(request, clientId) {
   const cache = await caches.open(CACHE);
   const key = keyOf(request.url);
   const hit = await cache.match(key);
+  reportRuntime(request, clientId, key).catch(() => undefined);
   if (hit) return hit;
   let resp;
   try {
@@ -180,7 +204,7 @@ async function respond(request) {
 self.addEventListener("fetch", (event) => {
   const req = event.request;
   if (req.method !== "GET" || !cacheable(req.url) || req.headers.has("range")) return;
-  event.respondWith(respond(req));
+  event.respondWith(respond(req, event.clientId));
 });
 
 // --------------------------------------------------------------------------- messages

@@ -121,7 +121,7 @@ _MANIFEST_LINK = re.compile(r'\s*<link rel="manifest"[^>]*>')
 _DESC = re.compile(r'<meta name="description" content="[^"]*"\s*/?>')
 _TITLE = re.compile(r"<title>.*?</title>", re.S)
 
-SW_SNIPPET = '<script src="../register.js"></script>'
+SW_SNIPPET = '<script src="../register.js"></script>\n<script src="../boot-status.js"></script>'
 SITE_SRC = ROOT / "site"
 # the labs' accessibility layer (site/lab-a11y.css, site/lab-a11y.js), included in every lab page when present
 A11Y_FILES = ("lab-a11y.css", "lab-a11y.js")
@@ -178,6 +178,33 @@ def session_errors(session: dict) -> list[str]:
     return bad
 
 
+STATIC_CSS = ("<style>.mlsys-static{max-width:min(100%,1000px);margin:0 auto;padding:3rem 1.5rem 2rem}"
+              ".mlsys-static-cell{margin:0 0 1rem}.mlsys-static marimo-tex{visibility:hidden}"
+              ".mlsys-static marimo-accordion{display:none}</style>")  # collapsed in marimo
+
+
+def static_preview(session: dict) -> str:
+    """Plain HTML of the pre-rendered outputs, placed inside ``#root``: the browser paints the narrative with
+    the page's HTML and CSS alone, before marimo's JavaScript has arrived; marimo's first render replaces it
+    (React clears its root) with its own view of the same outputs. Widgets stay empty until then; formulas
+    are hidden (KaTeX renders them in the page), accordions collapsed."""
+    cells = []
+    for cell in session.get("cells", []):
+        parts = []
+        for out in cell.get("outputs", []):
+            data = out.get("data") or {}
+            if out.get("type") != "data":
+                continue
+            if data.get("text/html") or data.get("text/markdown"):
+                parts.append(data.get("text/html") or data.get("text/markdown"))
+            elif (data.get("text/plain") or "").strip():
+                parts.append(f"<pre>{html.escape(data['text/plain'])}</pre>")
+        if parts:
+            cells.append(f'<div class="mlsys-static-cell" data-cell-id="{html.escape(str(cell.get("id")))}">'
+                         + "".join(parts) + "</div>")
+    return f'<div class="mlsys-static">{"".join(cells)}</div>' if cells else ""
+
+
 def patch_page(text: str, lab: LabInfo) -> str:
     """Point the page at ``../pyodide/`` (runtime + lockfile, and a local package index that has nothing
     else: an unknown import fails in the page instead of reaching PyPI); register the service worker."""
@@ -189,6 +216,13 @@ def patch_page(text: str, lab: LabInfo) -> str:
         raise RuntimeError(f"{lab.id}: no <marimo-wasm> element in the exported page (marimo changed?)")
     text = _MANIFEST_LINK.sub("", text)
     text = stable_random_ids(text, lab.id)
+    session = embedded_session(text)
+    preview = static_preview(session) if session else ""
+    if preview:
+        if text.count('<div id="root"></div>') != 1:
+            raise RuntimeError(f"{lab.id}: no empty <div id=\"root\"> in the exported page (marimo changed?)")
+        text = text.replace('<div id="root"></div>', f'<div id="root">{preview}</div>', 1)
+        text = text.replace("</head>", STATIC_CSS + "\n</head>", 1)
     text = _DESC.sub(f'<meta name="description" content="{html.escape(lab.title)} — MLSys·im lab" />', text)
     if _TITLE.search(text):
         text = _TITLE.sub(f"<title>{html.escape(lab.title)}</title>", text, count=1)

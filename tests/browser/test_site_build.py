@@ -269,3 +269,25 @@ def test_serve_on_every_interface_answers_on_loopback(site_dir):
         srv.server_close()
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and not is_loopback("0.0.0.0")
     assert not is_loopback("192.168.1.20")
+
+
+def test_static_preview_shows_outputs_and_skips_errors():
+    from wasm_build.labs import patch_page, static_preview, LabInfo
+
+    session = {"cells": [
+        {"id": "a", "outputs": [{"type": "data", "data": {"text/markdown": "<h1>Roofline</h1>"}}]},
+        {"id": "b", "outputs": [{"type": "data", "data": {"text/plain": "x < y"}}]},
+        {"id": "c", "outputs": [{"type": "error", "ename": "ancestor-stopped", "evalue": "stopped"}]},
+        {"id": "d", "outputs": [{"type": "data", "data": {"text/plain": ""}}]},
+    ]}
+    html = static_preview(session)
+    assert '<div class="mlsys-static-cell" data-cell-id="a"><h1>Roofline</h1></div>' in html
+    assert "<pre>x &lt; y</pre>" in html
+    assert 'data-cell-id="c"' not in html and 'data-cell-id="d"' not in html
+    assert static_preview({"cells": []}) == ""
+    import json
+
+    page = ('<html><head></head><body><marimo-wasm hidden></marimo-wasm><div id="root"></div><script>'
+            f'window.__MARIMO_MOUNT_CONFIG__ = {{"session": {json.dumps(session)}}}</script></body></html>')
+    out = patch_page(page, LabInfo("x", Path("x.py"), "X", (), None))
+    assert '<div id="root"><div class="mlsys-static">' in out and "Roofline" in out
