@@ -89,13 +89,16 @@ def all_labs(labs_dir: Path = LABS_DIR) -> list[LabInfo]:
 
 
 def prerender_enabled() -> bool:
-    return os.environ.get("MLSYS_PRERENDER", "1") != "0"
+    """Off unless ``MLSYS_PRERENDER=1``: with pre-rendered outputs, a control moved before the kernel's first
+    run has finished can be reset by that run (the kernel re-renders the element under a new id), and the
+    page looks interactive before it is; until that is handled, pre-rendering is opt-in."""
+    return os.environ.get("MLSYS_PRERENDER", "0") == "1"
 
 
 def export(lab: LabInfo, out_dir: Path, prerender: bool | None = None) -> Path:
     """``marimo export html-wasm --mode run`` into ``out_dir`` (marimo needs ``uv`` on PATH).
 
-    With ``prerender`` (default: unless ``MLSYS_PRERENDER=0``) marimo's ``--execute`` runs the notebook once
+    With ``prerender`` (default: ``MLSYS_PRERENDER=1``, see :func:`prerender_enabled`) marimo's ``--execute`` runs the notebook once
     in this CPython and embeds every cell's output in the page, so the student reads the lab while Python
     starts in the browser; the engine is deterministic, so the kernel's first outputs are the same. It runs
     in this environment (``--no-sandbox``: the repo's packages are installed here) with an empty progress
@@ -179,8 +182,12 @@ def session_errors(session: dict) -> list[str]:
 
 
 STATIC_CSS = ("<style>.mlsys-static{max-width:min(100%,1000px);margin:0 auto;padding:3rem 1.5rem 2rem}"
-              ".mlsys-static-cell{margin:0 0 1rem}.mlsys-static marimo-tex{visibility:hidden}"
-              ".mlsys-static marimo-accordion{display:none}</style>")  # collapsed in marimo
+              ".mlsys-static-cell{margin:0 0 1rem}.mlsys-static mlsys-static-tex{visibility:hidden}"
+              ".mlsys-static mlsys-static-accordion{display:none}</style>")  # collapsed in marimo
+# marimo's custom elements (<marimo-slider>, <marimo-ui-element> …) renamed in the preview, so marimo never
+# upgrades them: an upgraded copy would register a second instance of each UI element (its object-id) and
+# the kernel would miss the student's changes to the real one
+_MARIMO_TAG = re.compile(r"<(/?)marimo-")
 
 
 def static_preview(session: dict) -> str:
@@ -201,7 +208,7 @@ def static_preview(session: dict) -> str:
                 parts.append(f"<pre>{html.escape(data['text/plain'])}</pre>")
         if parts:
             cells.append(f'<div class="mlsys-static-cell" data-cell-id="{html.escape(str(cell.get("id")))}">'
-                         + "".join(parts) + "</div>")
+                         + _MARIMO_TAG.sub(r"<\1mlsys-static-", "".join(parts)) + "</div>")
     return f'<div class="mlsys-static">{"".join(cells)}</div>' if cells else ""
 
 

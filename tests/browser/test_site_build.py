@@ -279,8 +279,12 @@ def test_static_preview_shows_outputs_and_skips_errors():
         {"id": "b", "outputs": [{"type": "data", "data": {"text/plain": "x < y"}}]},
         {"id": "c", "outputs": [{"type": "error", "ename": "ancestor-stopped", "evalue": "stopped"}]},
         {"id": "d", "outputs": [{"type": "data", "data": {"text/plain": ""}}]},
+        {"id": "e", "outputs": [{"type": "data", "data": {
+            "text/html": "<marimo-ui-element object-id='e-0'><marimo-slider></marimo-slider></marimo-ui-element>"}}]},
     ]}
     html = static_preview(session)
+    assert "<marimo-" not in html and "</marimo-" not in html  # never upgraded into live UI elements
+    assert "<mlsys-static-ui-element object-id='e-0'><mlsys-static-slider></mlsys-static-slider>" in html
     assert '<div class="mlsys-static-cell" data-cell-id="a"><h1>Roofline</h1></div>' in html
     assert "<pre>x &lt; y</pre>" in html
     assert 'data-cell-id="c"' not in html and 'data-cell-id="d"' not in html
