@@ -74,8 +74,8 @@ def _(core, mo, ui):
     model = ui.zoo_dropdown(MODELS, label="Model", value="Llama3_8B")
     precision = mo.ui.dropdown(["fp32", "fp16", "fp8", "int8", "int4"], value="fp16", label="Precision")
     batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=1,
-                      label="Batch size")
-    mo.vstack([ui.step("act", "move one control at a time"), mo.hstack([hw, model, precision], justify="start"),
+                      label="Batch size", unit="samples")
+    mo.vstack([ui.step("act", "move one control at a time"), ui.row(hw, model, precision),
                batch])
     return batch, hw, model, precision
 

@@ -70,9 +70,9 @@ def _(core, mo, ui):
     hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100")
     model = ui.zoo_dropdown(_models, label="Model", value="Llama3_70B")
     target = mo.ui.dropdown(["fp8", "int8", "int4"], value="int4", label="Quantize fp16 weights to")
-    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size")
+    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size", unit="samples")
     mo.vstack([ui.step("act", "pick a model, a device and a bit width"),
-               mo.hstack([hw, model, target], justify="start"), batch])
+               ui.row(hw, model, target), batch])
     return batch, hw, model, target
 
 

@@ -70,10 +70,10 @@ def _(core, mo, ui):
     hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100")
     model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B")
     seq = ui.slider(steps=[512, 1024, 2048, 4096, 8192, 16384, 32768], value=4096,
-                    label="Tokens per request (prompt + output)")
-    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128], value=8, label="Concurrent requests (batch)")
+                    label="Tokens per request, prompt + output", unit="tokens")
+    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128], value=8, label="Concurrent requests (batch size)", unit="requests")
     mo.vstack([ui.step("act", "grow the context, grow the batch"),
-               mo.hstack([hw, model], justify="start"), seq, batch])
+               ui.row(hw, model), seq, batch])
     return batch, hw, model, seq
 
 

@@ -65,10 +65,10 @@ def _(ui):
 
 @app.cell
 def _(mo, ui):
-    qps = ui.slider(10, 600, step=10, value=150, label="Arrival rate (requests/s)")
-    service = ui.slider(5, 100, step=5, value=20, label="Service time per request (ms)")
-    replicas = ui.slider(1, 32, step=1, value=4, label="Replicas")
-    slo = ui.slider(20, 500, step=10, value=100, label="P99 latency SLO (ms)")
+    qps = ui.slider(10, 600, step=10, value=150, label="Arrival rate", unit="requests/s")
+    service = ui.slider(5, 100, step=5, value=20, label="Service time per request", unit="ms")
+    replicas = ui.slider(1, 32, step=1, value=4, label="Replicas", unit="replicas")
+    slo = ui.slider(20, 500, step=10, value=100, label="P99 latency SLO", unit="ms")
     mo.vstack([ui.step("act", "load the queue"), qps, service, replicas, slo])
     return qps, replicas, service, slo
 
@@ -132,11 +132,11 @@ def _(core, mo, ui):
     _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "L4", "MI300X")}
     bo_model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B")
     bo_hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100")
-    bo_qps = ui.slider(1, 60, step=1, value=20, label="LLM requests per second")
-    bo_sla = ui.slider(1, 20, step=0.5, value=5, label="P99 SLA for a 128-token answer (s)")
+    bo_qps = ui.slider(1, 60, step=1, value=20, label="LLM arrival rate", unit="requests/s")
+    bo_sla = ui.slider(1, 20, step=0.5, value=5, label="P99 SLA for a 128-token answer", unit="s")
     mo.vstack([mo.md("### Part B · the batching optimizer\nContinuous batching serves many requests per decode "
                      "step. Bigger batches raise capacity but slow every token. Which batch is best?"),
-               mo.hstack([bo_model, bo_hw], justify="start"), bo_qps, bo_sla])
+               ui.row(bo_model, bo_hw), bo_qps, bo_sla])
     return bo_hw, bo_model, bo_qps, bo_sla
 
 

@@ -66,17 +66,17 @@ def _(ui):
 def _(core, mo, ui):
     _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "H200", "L4", "JetsonOrinNX")}
     hw = ui.zoo_dropdown(_hw, label="Accelerator (its storage and host link)", value="H100")
-    rate = ui.slider(500, 20000, step=500, value=5000, label="Samples per second the model consumes")
-    size = ui.slider(0.1, 4.0, step=0.1, value=1.0, label="Sample size (MB)")
+    rate = ui.slider(500, 20000, step=500, value=5000, label="Samples the model consumes", unit="samples/s")
+    size = ui.slider(0.1, 4.0, step=0.1, value=1.0, label="Sample size", unit="MB")
     mo.vstack([ui.step("act", "Part A · ingestion"), hw, rate, size])
     return hw, rate, size
 
 
 @app.cell
 def _(mo, ui):
-    cpu = ui.slider(0.5, 16.0, step=0.5, value=2.0, label="CPU preprocessing throughput (GB/s)")
-    batch = ui.slider(steps=[64, 128, 256, 512, 1024], value=256, label="Batch size (samples)")
-    step_ms = ui.slider(50, 1000, step=25, value=250, label="Accelerator step time (ms)")
+    cpu = ui.slider(0.5, 16.0, step=0.5, value=2.0, label="CPU preprocessing throughput", unit="GB/s")
+    batch = ui.slider(steps=[64, 128, 256, 512, 1024], value=256, label="Batch size", unit="samples")
+    step_ms = ui.slider(50, 1000, step=25, value=250, label="Accelerator step time", unit="ms")
     mo.vstack([mo.md("**Part B · transformation**"), cpu, batch, step_ms])
     return batch, cpu, step_ms
 
@@ -107,8 +107,7 @@ def _(core, data, mo, pred, ui, xf):
             ("Transform / batch", xf.transform_time, f"accelerator {ui.fmt(xf.accelerator_step_time)}", "ms"),
             ("Accelerator busy", f"{xf.accelerator_utilization:.0%}", f"slowdown {xf.slowdown_factor:.2f}×"),
         ]),
-        mo.hstack([ui.status(data, ok="Ingestion keeps up."), ui.status(xf, ok="CPUs keep up.")],
-                  widths="equal"),
+        ui.row(ui.status(data, ok="Ingestion keeps up."), ui.status(xf, ok="CPUs keep up."), min_width="18rem"),
     ])
     return
 

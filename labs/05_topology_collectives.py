@@ -70,16 +70,15 @@ def _(core, mo, ui):
     fabric = ui.zoo_dropdown(_fabrics, label="Scale-out fabric", value="InfiniBand_NDR")
     topology = mo.ui.dropdown(["fat_tree", "rail_optimized", "dragonfly", "torus_3d", "ring"], value="fat_tree",
                               label="Topology")
-    oversub = ui.slider(1.0, 4.0, step=0.5, value=1.0, label="Oversubscription (x:1)")
-    nodes = ui.slider(steps=[2, 4, 8, 16, 32, 64, 128], value=16, label="DGX H100 nodes (8 GPUs each)")
+    oversub = ui.slider(1.0, 4.0, step=0.5, value=1.0, label="Oversubscription", unit="to 1")
+    nodes = ui.slider(steps=[2, 4, 8, 16, 32, 64, 128], value=16, label="DGX H100 nodes, 8 GPUs each", unit="nodes")
     model = ui.zoo_dropdown({m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_7B", "Llama2_13B")},
                             label="Model (gradient size)", value="Llama3_8B")
     overlap = mo.ui.checkbox(value=False, label="Overlap the all-reduce with backward compute")
     zero = mo.ui.dropdown({"none: every GPU holds everything": 0, "ZeRO-1: shard optimizer state": 1,
                            "ZeRO-2: + gradients": 2, "ZeRO-3 / FSDP: + weights": 3},
                           value="none: every GPU holds everything", label="Memory sharding")
-    mo.vstack([ui.step("act", "wire the network, then train on it"), mo.hstack([fabric, topology, model],
-              justify="start"), oversub, nodes, mo.hstack([zero, overlap], justify="start")])
+    mo.vstack([ui.step("act", "wire the network, then train on it"), ui.row(fabric, topology, model), oversub, nodes, ui.row(zero, overlap)])
     return fabric, model, nodes, overlap, oversub, topology, zero
 
 

@@ -71,10 +71,10 @@ def _(core, mo, ui):
                             label="Model", value="Llama3_70B")
     tp = mo.ui.dropdown(["1", "2", "4", "8"], value="8", label="Tensor parallel (TP)")
     pp = mo.ui.dropdown(["1", "2", "4", "8", "16"], value="4", label="Pipeline parallel (PP)")
-    batch = ui.slider(steps=[256, 512, 1024, 2048, 4096], value=1024, label="Global batch (sequences of 4096)")
+    batch = ui.slider(steps=[256, 512, 1024, 2048, 4096], value=1024, label="Global batch of 4096-token sequences", unit="sequences")
     overlap = mo.ui.checkbox(value=True, label="Overlap DP all-reduce with compute")
     mo.vstack([ui.step("act", "choose TP × PP; data parallel takes the rest"),
-               mo.hstack([cluster, model, tp, pp], justify="start"), batch, overlap])
+               ui.row(cluster, model, tp, pp), batch, overlap])
     return batch, cluster, model, overlap, pp, tp
 
 

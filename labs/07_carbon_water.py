@@ -68,9 +68,9 @@ def _(core, mo, ui):
     cluster = ui.zoo_dropdown({c: core.Systems.Clusters.get(c) for c in ("Lab_64_H100", "Research_256",
                                                                          "Training_1K")},
                               label="Fleet", value="Research_256")
-    days = ui.slider(1, 120, step=1, value=30, label="Training duration (days)")
-    mfu = ui.slider(0.1, 1.0, step=0.05, value=0.5, label="Average MFU (drives power draw)")
-    mo.vstack([ui.step("act", "pick a place and a workload"), mo.hstack([grid, cluster], justify="start"),
+    days = ui.slider(1, 120, step=1, value=30, label="Training duration", unit="days")
+    mfu = ui.slider(0.1, 1.0, step=0.05, value=0.5, label="Average MFU, drives power draw", unit="fraction of peak")
+    mo.vstack([ui.step("act", "pick a place and a workload"), ui.row(grid, cluster),
                days, mfu])
     return cluster, days, grid, mfu
 

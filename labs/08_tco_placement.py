@@ -74,11 +74,11 @@ def _(bank, core, mo, ui):
     model = ui.zoo_dropdown({"Llama-3-70B": "Llama3_70B", "Llama-3-8B": "Llama3_8B"}, label="Model",
                             value="Llama-3-70B")
     accel = ui.zoo_dropdown({k: k for k in bank.NODE_OF}, label="Accelerator (8 per server)", value="B200")
-    steps = ui.slider(1, 32, steps=[1, 2, 4, 8, 12, 16, 24, 32], value=8, label="Reasoning steps K")
+    steps = ui.slider(1, 32, steps=[1, 2, 4, 8, 12, 16, 24, 32], value=8, label="Reasoning steps K", unit="steps")
     qps = ui.slider(5, 500, step=5, value=100, label="Traffic", unit="queries/s")
     region = ui.zoo_dropdown(_names, label="Home region (grid)", value=core.Grids.get("US_Avg").name)
     mo.vstack([ui.step("act", "turn reasoning depth into a fleet and a bill"),
-               mo.hstack([model, accel, region], widths="equal"), mo.hstack([steps, qps], widths="equal")])
+               ui.row(model, accel, region), ui.row(steps, qps)])
     return accel, model, qps, region, steps
 
 
@@ -140,7 +140,7 @@ def _(core, mo, ui):
     sites = mo.ui.multiselect(options={core.Grids.get(k).name: k for k in core.Grids.names()},
                               value=[core.Grids.get(k).name for k in ("US_Avg", "Iowa", "France", "Poland")],
                               label="Candidate sites (your company's datacenters)")
-    mo.hstack([sites, tax], widths="equal")
+    ui.row(sites, tax)
     return sites, tax
 
 

@@ -74,10 +74,10 @@ def _(core, mo, ui):
     model = ui.zoo_dropdown({m: m for m in _models}, label="Model", value="Llama3_8B")
     hw = ui.zoo_dropdown({h: h for h in _hws}, label="Accelerator", value="H100")
     precision = mo.ui.dropdown(["fp32", "fp16", "fp8", "int8"], value="fp16", label="Precision")
-    batch = ui.slider(1, 512, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size")
+    batch = ui.slider(1, 512, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size", unit="samples")
     pct = ui.slider(1, 50, step=1, value=10, label="Upgrade size", unit="%")
-    mo.vstack([ui.step("act", "perturb each resource and re-solve"), mo.hstack([model, hw, precision], widths="equal"),
-               mo.hstack([batch, pct], widths="equal")])
+    mo.vstack([ui.step("act", "perturb each resource and re-solve"), ui.row(model, hw, precision),
+               ui.row(batch, pct)])
     return batch, hw, model, pct, precision
 
 
@@ -139,8 +139,8 @@ def _(mo, ui):
     s_model = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Llama3_405B")},
                               label="Model to serve", value="Llama3_8B")
     target = ui.slider(1, 100, step=1, value=10, label="Target time per token", unit="ms")
-    s_batch = ui.slider(1, 256, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256], value=1, label="Sequences per step")
-    mo.hstack([s_model, target, s_batch], widths="equal")
+    s_batch = ui.slider(1, 256, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256], value=1, label="Sequences per step", unit="sequences")
+    ui.row(s_model, target, s_batch)
     return s_batch, s_model, target
 
 

@@ -76,13 +76,13 @@ def _(mo, ui):
                             label="Model", value="Llama3_8B")
     gpu = ui.zoo_dropdown({g: g for g in ("B200", "H200", "H100", "MI300X")}, label="GPU to compare", value="B200")
     phase = mo.ui.dropdown(["decode", "prefill"], value="decode", label="Phase")
-    batch = ui.slider(1, 1024, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=1, label="Batch size")
+    batch = ui.slider(1, 1024, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=1, label="Batch size", unit="samples")
     seq = ui.slider(256, 8192, steps=[256, 512, 1024, 2048, 4096, 8192], value=2048, label="Context length",
                     unit="tokens")
     inject = ui.slider(75, 4800, steps=[75, 150, 300, 600, 1200, 2400, 4800], value=150,
                        label="Weight-injection bandwidth", unit="GB/s")
-    mo.vstack([ui.step("act", "feed the wafer"), mo.hstack([model, gpu, phase], widths="equal"),
-               mo.hstack([batch, seq], widths="equal"), inject])
+    mo.vstack([ui.step("act", "feed the wafer"), ui.row(model, gpu, phase),
+               ui.row(batch, seq), inject])
     return batch, gpu, inject, model, phase, seq
 
 

@@ -71,13 +71,13 @@ def _(ui):
 @app.cell
 def _(mo, ui):
     nodes = ui.slider(1, 1024, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=64,
-                      label="Fleet size (DGX H100 servers, 8 GPUs each)")
+                      label="Fleet size, DGX H100 servers with 8 GPUs each", unit="servers")
     delta = ui.slider(5, 600, step=5, value=60, label="Checkpoint stall δ", unit="s")
     recovery = ui.slider(0, 1800, step=30, value=300, label="Restart after a failure R", unit="s")
     days = ui.slider(1, 90, step=1, value=30, label="Job length", unit="days")
     interval = ui.slider(5, 720, step=5, value=240, label="Your checkpoint interval τ", unit="min")
     mo.vstack([ui.step("act", "size the fleet, then pick your own interval"), nodes,
-               mo.hstack([delta, recovery], widths="equal"), mo.hstack([days, interval], widths="equal")])
+               ui.row(delta, recovery), ui.row(days, interval)])
     return days, delta, interval, nodes, recovery
 
 
@@ -137,10 +137,10 @@ def _(mo, ui):
                                   "Llama-3-405B": "Llama3_405B"}, label="Model being trained (Adam)",
                                  value="Llama-3-70B")
     writers = ui.slider(1, 512, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=8,
-                        label="Checkpoint writers (one NVMe per writer)")
+                        label="Checkpoint writers, one NVMe each", unit="writers")
     ckpt_hours = ui.slider(0.25, 8, step=0.25, value=4, label="Checkpoint every", unit="h")
     mo.vstack([ui.step("act", "the checkpoint wall: how big is δ really?"),
-               mo.hstack([ckpt_model, writers], widths="equal"), ckpt_hours])
+               ui.row(ckpt_model, writers), ckpt_hours])
     return ckpt_hours, ckpt_model, writers
 
 

@@ -69,11 +69,11 @@ def _(ui):
 
 @app.cell
 def _(mo, ui):
-    budget = ui.slider(20, 26, step=0.25, value=24, label="Training budget: log₁₀ C (C in FLOP; 24 means 10²⁴)")
+    budget = ui.slider(20, 26, step=0.25, value=24, label="Training budget log₁₀ C, C in FLOP (24 means 10²⁴)", unit="log₁₀ FLOP")
     fixed = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Llama3_405B", "GPT3")},
                             label="…or train this fixed model with it", value="Llama3_70B")
     mo.vstack([ui.step("act", "wall 11 — complexity: size the model for the budget"),
-               mo.hstack([budget, fixed], widths="equal")])
+               ui.row(budget, fixed)])
     return budget, fixed
 
 
@@ -117,11 +117,11 @@ def _(mo, ui):
                          value="H100")
     r_model = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B")}, label="Reasoning model",
                               value="Llama3_8B")
-    steps = ui.slider(1, 64, steps=[1, 2, 4, 8, 16, 32, 64], value=8, label="Reasoning steps K (50 tokens each)")
+    steps = ui.slider(1, 64, steps=[1, 2, 4, 8, 16, 32, 64], value=8, label="Reasoning steps K, 50 tokens each", unit="steps")
     context = ui.slider(256, 16384, steps=[256, 512, 1024, 2048, 4096, 8192, 16384], value=2048,
                         label="Prompt length", unit="tokens")
     mo.vstack([ui.step("act", "wall 12 — reasoning: what does thinking cost per query?"),
-               mo.hstack([r_model, hw], widths="equal"), mo.hstack([steps, context], widths="equal")])
+               ui.row(r_model, hw), ui.row(steps, context)])
     return context, hw, r_model, steps
 
 
@@ -143,7 +143,7 @@ def _(bank, charts, context, hw, mo, pred, r_model, steps, ui):
             ("Energy per query", _r.energy_per_query, f"MFU {_r.mfu:.1%}", "kJ"),
         ]),
         ui.status(_r, ok="Weights and the growing KV cache fit on the accelerator."),
-        mo.hstack([
+        ui.row(
             charts.waterfall([("prefill (TTFT)", _r.ttft), (f"{steps.value} reasoning steps",
                                                             _r.total_reasoning_time - _r.ttft)],
                              unit="s", title="Where one query's time goes"),
@@ -151,7 +151,7 @@ def _(bank, charts, context, hw, mo, pred, r_model, steps, ui):
                          y_title="time per query (s)",
                          marker={"x": steps.value, "y": _r.total_reasoning_time.to("s").magnitude, "label": "you"},
                          title="Latency grows linearly in K"),
-        ], widths="equal"),
+        min_width="22rem"),
     ])
     return
 
@@ -160,10 +160,10 @@ def _(bank, charts, context, hw, mo, pred, r_model, steps, ui):
 def _(mo, ui):
     c_model = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Llama3_405B")},
                               label="Model to compress", value="Llama3_70B")
-    bits = ui.slider(2, 16, steps=[2, 3, 4, 8, 16], value=4, label="Weight bits (from fp16)")
-    c_batch = ui.slider(1, 512, steps=[1, 4, 16, 64, 128, 256, 512], value=1, label="Decode batch")
+    bits = ui.slider(2, 16, steps=[2, 3, 4, 8, 16], value=4, label="Weight bits, from fp16", unit="bits")
+    c_batch = ui.slider(1, 512, steps=[1, 4, 16, 64, 128, 256, 512], value=1, label="Decode batch", unit="sequences")
     mo.vstack([ui.step("act", "wall 13 — fidelity: what do fewer bits buy?"),
-               mo.hstack([c_model, bits, c_batch], widths="equal")])
+               ui.row(c_model, bits, c_batch)])
     return bits, c_batch, c_model
 
 

@@ -75,9 +75,9 @@ def _(mo, ui):
                          value="H100")
     kernel = mo.ui.dropdown(["attention", "ffn", "conv", "other"], value="attention", label="Kernel class")
     flash = mo.ui.checkbox(value=False, label="Use FlashAttention (attention kernels)")
-    eta = ui.slider(0.1, 1.0, step=0.05, value=0.5, label="Framework efficiency η on plain GEMMs")
+    eta = ui.slider(0.1, 1.0, step=0.05, value=0.5, label="Framework efficiency η on plain GEMMs", unit="fraction of peak")
     mo.vstack([ui.step("act", "wall 3 — software: how much of peak do kernels reach?"),
-               mo.hstack([hw, kernel, flash], widths="equal"), eta])
+               ui.row(hw, kernel, flash), eta])
     return eta, flash, hw, kernel
 
 
@@ -118,7 +118,7 @@ def _(mo, ui):
     jobs = ui.slider(0.1, 5.0, step=0.1, value=2.0, label="Job arrivals", unit="jobs/day")
     job_days = ui.slider(0.05, 1.0, step=0.05, value=0.25, label="Each job holds the cluster", unit="days")
     mo.vstack([ui.step("act", "wall 16 — multi-tenancy: queueing for a shared cluster"),
-               mo.hstack([jobs, job_days], widths="equal")])
+               ui.row(jobs, job_days)])
     return job_days, jobs
 
 
@@ -154,10 +154,10 @@ def _(bank, charts, job_days, jobs, mo, pred, ui):
 @app.cell
 def _(mo, ui):
     base_h = ui.slider(10, 2000, step=10, value=240, label="Training time without privacy", unit="hours")
-    eps = ui.slider(0.1, 10.0, step=0.1, value=1.0, label="Privacy budget ε (smaller = more private)")
-    prev = ui.slider(0.001, 0.2, step=0.001, value=0.01, label="Smallest subgroup's share of the data")
+    eps = ui.slider(0.1, 10.0, step=0.1, value=1.0, label="Privacy budget ε, smaller is more private", unit="ε")
+    prev = ui.slider(0.001, 0.2, step=0.001, value=0.01, label="Smallest subgroup's share of the data", unit="fraction")
     mo.vstack([ui.step("act", "wall 20 — responsibility: the price of privacy and fairness"),
-               mo.hstack([base_h, eps], widths="equal"), prev])
+               ui.row(base_h, eps), prev])
     return base_h, eps, prev
 
 

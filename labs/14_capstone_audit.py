@@ -74,19 +74,19 @@ def _(core, mo, ui):
     region = ui.zoo_dropdown({core.Grids.get(k).name: k for k in core.Grids.names()}, label="Site (grid)",
                              value=core.Grids.get("Quebec").name)
     days = ui.slider(1, 120, step=1, value=30, label="Run length", unit="days")
-    nodes = ui.slider(8, 256, steps=[8, 16, 32, 64, 128, 256], value=64, label="DGX H100 servers (×8 GPUs)")
-    mo.vstack([ui.step("act", "configure the run"), mo.hstack([region, days, nodes], widths="equal")])
+    nodes = ui.slider(8, 256, steps=[8, 16, 32, 64, 128, 256], value=64, label="DGX H100 servers, 8 GPUs each", unit="servers")
+    mo.vstack([ui.step("act", "configure the run"), ui.row(region, days, nodes)])
     return days, nodes, region
 
 
 @app.cell
 def _(mo, ui):
-    tp = ui.slider(1, 8, steps=[1, 2, 4, 8], value=8, label="Tensor parallel TP (inside a server)")
-    pp = ui.slider(1, 16, steps=[1, 2, 4, 8, 16], value=4, label="Pipeline parallel PP")
+    tp = ui.slider(1, 8, steps=[1, 2, 4, 8], value=8, label="Tensor parallel TP, inside a server", unit="GPUs")
+    pp = ui.slider(1, 16, steps=[1, 2, 4, 8, 16], value=4, label="Pipeline parallel PP", unit="stages")
     batch = ui.slider(256, 4096, steps=[256, 512, 1024, 2048, 4096], value=1024,
-                      label="Global batch (sequences of 4,096 tokens)")
+                      label="Global batch of 4,096-token sequences", unit="sequences")
     delta = ui.slider(10, 600, step=10, value=60, label="Checkpoint stall δ", unit="s")
-    mo.vstack([mo.hstack([tp, pp], widths="equal"), mo.hstack([batch, delta], widths="equal")])
+    mo.vstack([ui.row(tp, pp), ui.row(batch, delta)])
     return batch, delta, pp, tp
 
 
@@ -147,11 +147,11 @@ def _(bank, charts, core, days, mo, pred, step, ui):
     for _key in ("Quebec", "Norway", "France", "Iowa", "US_Avg", "Singapore", "Poland", "India"):
         _s = bank.operations(_key, days.value, float(step.mfu))[1]
         _rows.append({"site": core.Grids.get(_key).name, "tco2": _s.carbon_footprint_kg.to("tCO2").magnitude})
-    mo.hstack([
+    ui.row(
         charts.waterfall(_segments, unit="s", title="Where one training step's time goes"),
         charts.bars(_rows, "site", "tco2", value_title=f"operational CO₂ of the {days.value}-day run (t)",
                     title="Same run, different grid"),
-    ], widths="equal")
+    min_width="22rem")
     return
 
 

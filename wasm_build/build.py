@@ -151,8 +151,9 @@ def _build_into(site: Path, labs_dirs: list[Path], pr: Progress) -> dict:
 
     # 7. landing page, static files
     pr.step("landing page, service worker, manifest")
-    for name in ("site.css", "register.js"):
-        shutil.copyfile(site_mod.SITE_SRC / name, site / name)
+    for name in ("site.css", "register.js", "lab-a11y.css", "lab-a11y.js"):
+        if (site_mod.SITE_SRC / name).exists():
+            shutil.copyfile(site_mod.SITE_SRC / name, site / name)
     versions = {
         "pyodide": PYODIDE_VERSION,
         "marimo": MARIMO_VERSION,
@@ -169,7 +170,8 @@ def _build_into(site: Path, labs_dirs: list[Path], pr: Progress) -> dict:
                               runtime_bytes=runtime_bytes), encoding="utf-8")
     files = site_mod.file_table(site)
     build_id = site_mod.build_hash(files, versions, lab_dicts)
-    precache = ["./", "index.html", "site.css", "register.js", "manifest.json"]
+    precache = ["./", "index.html", "site.css", "register.js", "manifest.json",
+                *(n for n in ("lab-a11y.css", "lab-a11y.js") if (site / n).exists())]
     runtime = sorted(f for f in files if f.startswith("pyodide/"))
     site_mod.write_service_worker(site, build_id, precache, runtime)
     manifest = site_mod.write_manifest(site, build=build_id, versions=versions, labs=lab_dicts)

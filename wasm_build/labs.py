@@ -124,6 +124,7 @@ def patch_page(text: str, lab: LabInfo) -> str:
         text = _TITLE.sub(f"<title>{html.escape(lab.title)}</title>", text, count=1)
     else:
         text = text.replace("</head>", f"<title>{html.escape(lab.title)}</title>\n</head>", 1)
+    text = text.replace("</head>", '<link rel="stylesheet" href="../lab-a11y.css" /><script src="../lab-a11y.js" defer></script>\n</head>', 1)
     return text.replace("</body>", SW_SNIPPET + "\n</body>", 1)
 
 

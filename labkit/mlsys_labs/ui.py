@@ -77,7 +77,7 @@ from .textfmt import md_escape as _md_escape
 
 __all__ = [
     "lab_header", "step", "why_panel", "prediction", "prediction_gate", "student_gate", "reveal",
-    "zoo_dropdown", "slider", "fmt", "metrics", "status", "trace", "table",
+    "zoo_dropdown", "slider", "row", "fmt", "metrics", "status", "trace", "table",
     "Progress", "load_progress", "student_input", "variant_for", "variant_banner",
     "answer_inputs", "questions_view", "prompt_for", "Graded", "grade", "download_button",
     "submission_bytes",
@@ -210,19 +210,37 @@ def slider(
     stop: float | None = None,
     *,
     label: str,
+    unit: str,
     value: float | None = None,
     step: float | None = None,
     steps: Sequence[float] | None = None,
-    unit: str = "",
 ) -> Any:
+    """A full-width ``mo.ui.slider`` labelled ``"label (unit)"``, its value shown beside it.
+
+    ``unit`` is required (plain words for counts: "samples", "GPUs"): the page's accessibility script
+    reads it from the label's trailing "(unit)" to announce "4,096 tokens" instead of a step index.
+    Sliders over ``start``/``stop`` also get a typed-number box."""
+    if not isinstance(unit, str) or not unit.strip():
+        raise ValueError(f"slider {label!r}: `unit` must name the unit of the value (e.g. 'ms', 'samples')")
     mo = _mo()
-    lab = f"{label} ({unit})" if unit else label
+    lab = f"{label} ({unit.strip()})"
     if steps is not None:
         steps = list(steps)
         v = value if value in steps else steps[0]
         return mo.ui.slider(steps=steps, value=v, label=lab, show_value=True, full_width=True)
     return mo.ui.slider(start, stop, step=step, value=start if value is None else value, label=lab,
                         show_value=True, include_input=True, full_width=True)
+
+
+def row(*items: Any, min_width: str = "13rem") -> Any:
+    """Items side by side (controls, charts, callouts) that wrap onto the next line when the window is
+    narrow, each at least ``min_width`` wide (or the full width on a phone): no sideways scrolling from
+    360 px up. Widgets keep working inside (marimo re-binds them by id)."""
+    mo = _mo()
+    cells = "".join(f'<div style="flex:1 1 {min_width};min-width:min(100%,{min_width});max-width:100%">'
+                    f"{mo.as_html(it).text}</div>" for it in items)
+    return mo.Html(f'<div class="mlsys-row" style="display:flex;flex-wrap:wrap;gap:0.5rem 1.5rem;'
+                   f'align-items:flex-end;max-width:100%">{cells}</div>')
 
 
 def metrics(items: Sequence[Sequence[Any]]) -> Any:
