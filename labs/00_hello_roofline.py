@@ -144,19 +144,17 @@ def _(batch, charts, core, hw, mo, model, precision, pred, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, res, ui):
     ui.why_panel(
-        r"T = \max\!\Big(\underbrace{\frac{\text{OPs}\cdot B}{\text{Peak}\cdot\eta}}_{\text{compute}},\;"
-        r"\underbrace{\frac{|W|\,(1+0.1B)}{BW_{mem}}}_{\text{memory}}\Big) + t_{dispatch} + L\cdot t_{layer}"
-        r"\qquad I = \frac{\text{OPs}\cdot B}{|W|(1+0.1B)},\quad I^{*} = \frac{\text{Peak}}{BW_{mem}}",
+        core.SingleNodeModel,
+        results=[res],
         explanation=(
             "Below the ridge point $I^*$ the memory term is larger: the chip waits for bytes (wall 2). "
             "Above it the compute term dominates (wall 1). Batching reuses every weight byte for $B$ samples, "
-            "so intensity grows roughly linearly with $B$ until the activations traffic ($0.1B$) catches up. "
+            "so intensity grows roughly linearly with $B$ until the activation traffic (the B·A term) catches up. "
             "The model must also **fit**: footprint ≤ memory capacity, or the design is infeasible."
         ),
         source="Williams, Waterman & Patterson, *Roofline* (CACM 2009); seed paper §4.1, walls 1–2",
-        resolver=core.SingleNodeModel,
     )
     return
 

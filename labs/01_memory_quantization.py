@@ -153,19 +153,17 @@ def _(batch, charts, core, hw, mo, model, pred, target, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(comp, core, ui):
     ui.why_panel(
-        r"r = \frac{b_{base}}{b_{target}},\qquad |W|_{target} = \frac{|W|_{fp16}}{r},\qquad "
-        r"\text{speedup} = \frac{\max\big(\frac{\text{OPs}\,B}{\text{Peak}_{16}\,\eta}, \frac{|W|}{BW}\big)}"
-        r"{\max\big(\frac{\text{OPs}\,B}{\text{Peak}_{b}\,\eta}, \frac{|W|/r}{BW}\big)}",
+        core.CompressionModel,
+        results=[comp],
         explanation=(
             "In the memory-bound regime the step time is $|W|/BW$, so shrinking the weights by $r$ makes "
             "each step $r$ times faster. Once the batch is large enough to be compute-bound, only a faster "
-            "narrow-precision math unit helps ($\\text{Peak}_b/\\text{Peak}_{16}$); without native support "
-            "the speedup is 1. Feasibility is the memory wall: $|W| \\le$ capacity."
+            "narrow-precision math unit helps (the ratio of the two peaks); without native support "
+            "the speedup is 1. Feasibility is the memory wall: the weights must fit in the capacity."
         ),
         source="seed paper §4.3 (wall 13), §4.1 (wall 2); Williams 2009 roofline",
-        resolver=core.CompressionModel,
     )
     return
 

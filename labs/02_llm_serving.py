@@ -148,13 +148,10 @@ def _(cb, charts, mo, pred, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(cb, core, srv, ui):
     ui.why_panel(
-        r"\text{TTFT} = \frac{2PnB + 4Ld\,n S B}{\text{Peak}\cdot\eta} + t_{dispatch},\qquad "
-        r"\text{KV} = 2\,L\,H_{kv}\,d_{head}\,b\; S\,B,\qquad "
-        r"\text{ITL} = \frac{|W| + \text{KV}}{BW_{mem}} + L\,t_{layer}"
-        r"\\[6pt] N_{static} = \Big\lfloor \frac{M_{KV}}{k\,S_{max}} \Big\rfloor,\qquad "
-        r"N_{paged} = \Big\lfloor \frac{M_{KV}}{k\,p\,E[\lceil S/p \rceil]} \Big\rfloor",
+        core.ServingModel, core.ContinuousBatchingModel,
+        results=[srv, cb],
         explanation=(
             "Prefill does $2P$ FLOPs per token plus attention that grows with $S^2$, so TTFT is a "
             "compute-bound, super-linear function of the prompt. Decode must read all weights $|W|$ and the "
@@ -163,7 +160,6 @@ def _(core, ui):
             "page of $p$ tokens), so more requests fit in the same memory $M_{KV}$."
         ),
         source="seed paper §4.1 (walls 4–5); Kwon et al. 2023 (PagedAttention); Yu et al. 2022 (Orca)",
-        resolver=core.ServingModel,
     )
     return
 

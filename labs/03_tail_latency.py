@@ -109,7 +109,7 @@ def _(core, mo, pred, tail, ui):
 @app.cell
 def _(charts, core, mo, pred, qps, replicas, service, slo, tail, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _cap = replicas.value * 1000.0 / service.value
+    _cap = charts.magnitude(core.Q_(replicas.value, "request") / core.Q_(service.value, "ms"), "request/s")
     _rows = []
     for _k in range(1, 50):
         _lam = _cap * _k / 50
@@ -146,7 +146,7 @@ def _(bo_hw, bo_model, bo_qps, bo_sla, charts, core, mo, pred, ui):
     _opt = core.BatchingOptimizer().solve(model=bo_model.value, hardware=bo_hw.value, seq_len=2048,
                                           sla_latency=core.Q_(bo_sla.value, "s"), arrival_rate_qps=bo_qps.value,
                                           output_tokens=128, max_search_batch=64)
-    _rows = [{"batch": c["batch_size"], "p99_s": c["p99_ms"] / 1000} for c in _opt.candidates
+    _rows = [{"batch": c["batch_size"], "p99_s": charts.magnitude(core.Q_(c["p99_ms"], "ms"), "s")} for c in _opt.candidates
              if c["p99_ms"] != float("inf")]
     _best = ({"x": _opt.best_batch_size, "y": float(_opt.p99_latency.to("s").magnitude),
               "label": f"best: batch {_opt.best_batch_size}"} if _opt.feasible and _opt.p99_latency is not None
@@ -166,20 +166,17 @@ def _(bo_hw, bo_model, bo_qps, bo_sla, charts, core, mo, pred, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, tail, ui):
     ui.why_panel(
-        r"\mu = \frac{1}{t_{service}},\quad \rho = \frac{\lambda}{c\,\mu},\quad "
-        r"P_{wait} = C(c, \lambda/\mu),\quad "
-        r"t_{q}(p) = \frac{\ln(P_{wait}/(1-p))}{c\mu - \lambda}\cdot\frac{1 + cv^2}{2},\quad "
-        r"P_{99} = t_{service} + t_q(0.99)",
+        core.TailLatencyModel, core.BatchingOptimizer,
+        results=[tail],
         explanation=(
             "$C(c, a)$ is the Erlang-C probability that an arriving request must wait when $c$ servers face an "
-            "offered load $a = \\lambda/\\mu$. The denominator $c\\mu - \\lambda$ is the spare capacity: as "
+            "offered load $a$ (arrivals per service time). The denominator $c\\mu - \\lambda$ is the spare capacity: as "
             "$\\rho \\to 1$ it goes to zero and the tail diverges. The batching optimizer applies the same queue "
-            "to batch slots: service time $T(b) = \\text{TTFT} + n_{out}\\cdot\\text{ITL}(b)$ with $c = b$."
+            "to batch slots: service time is the time to first token plus one inter-token latency per output token at batch b, with as many servers as batch slots."
         ),
         source="Erlang (1917); Kingman (1961); seed paper §4.1 (wall 7); Yu et al. 2022 (Orca)",
-        resolver=core.TailLatencyModel,
     )
     return
 

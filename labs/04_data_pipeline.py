@@ -146,11 +146,10 @@ def _(batch, charts, core, cpu, mo, pred, size, step_ms, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, data, ui, xf):
     ui.why_panel(
-        r"\rho = \frac{BW_{demand}}{\min(BW_{storage},\,BW_{host})},\qquad "
-        r"T_{transform} = \frac{B\cdot S}{C_{throughput}},\qquad "
-        r"T_{step} = \max(T_{transform},\,T_{accel}),\qquad \text{busy} = \frac{T_{accel}}{T_{step}}",
+        core.DataModel, core.TransformationModel,
+        results=[data, xf],
         explanation=(
             "The slowest link of the data path sets the supply; $\\rho > 1$ means the accelerator runs at "
             "$1/\\rho$ of its speed. Preprocessing overlaps with compute, so it costs nothing until it becomes "
@@ -158,7 +157,6 @@ def _(core, ui):
             "accelerator."
         ),
         source="seed paper §4.2 (walls 8–9)",
-        resolver=core.TransformationModel,
     )
     return
 

@@ -155,20 +155,18 @@ def _(charts, core, dist, mo, model, net, nodes, pred, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, dist, topo, ui):
     ui.why_panel(
-        r"BW_{eff} = \frac{BW_{link}\cdot\beta}{\text{oversubscription}},\qquad "
-        r"T_{ring} = \frac{2(N-1)}{N}\cdot\frac{M}{BW_{eff}} + 2(N-1)\,\alpha,\qquad "
-        r"\text{efficiency} = \frac{T_{compute}}{T_{step}}",
+        core.TopologyModel, core.DistributedModel,
+        results=[topo, dist],
         explanation=(
             "$\\beta$ is the fraction of link bandwidth a topology delivers between arbitrary endpoints "
             "(1 for a non-blocking fat tree, less for dragonfly, torus and ring). In a ring all-reduce each "
-            "participant sends and receives $2(N-1)/N \\cdot M$ bytes, so the bandwidth term hardly depends "
+            "participant sends and receives about twice the message size, so the bandwidth term hardly depends "
             "on $N$; the latency term $2(N-1)\\alpha$ does. Hierarchical all-reduce uses NVLink inside a node "
             "and the fabric between nodes. Overlap hides about 85 % of the all-reduce behind backward compute."
         ),
         source="Patarasuk & Yuan 2009 (ring all-reduce); seed paper §4.2 (wall 10), §4.4 (wall 14)",
-        resolver=core.TopologyModel,
     )
     return
 

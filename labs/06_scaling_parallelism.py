@@ -155,11 +155,10 @@ def _(charts, dist, mo, opt, pred, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, dist, ui):
     ui.why_panel(
-        r"T_{step} = T_{compute} + T_{TP} + T_{PP} + T_{DP}^{exposed} + T_{bubble},\qquad "
-        r"\text{bubble} = \frac{p-1}{v\,m + p - 1},\qquad "
-        r"\text{MFU} = \frac{6\,P\,B\,S}{N\cdot\text{Peak}\cdot T_{step}}",
+        core.DistributedModel, core.ParallelismOptimizer,
+        results=[dist],
         explanation=(
             "Tensor parallelism splits every layer and all-reduces activations 4× per layer per micro-batch: "
             "cheap on NVLink, ruinous across the fabric. Pipeline parallelism only sends activations at stage "
@@ -167,7 +166,6 @@ def _(core, ui):
             "micro-batches $m$). Data parallelism all-reduces the gradients once per step and can overlap it."
         ),
         source="Narayanan et al. 2021 (Megatron-LM 3D parallelism); seed paper §4.4 (wall 14)",
-        resolver=core.DistributedModel,
     )
     return
 

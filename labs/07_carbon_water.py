@@ -127,10 +127,10 @@ def _(charts, cluster, core, days, grid, mfu, mo, pred, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, sus, ui):
     ui.why_panel(
-        r"P = \text{TDP}\,(0.3 + 0.7\,\text{MFU}),\qquad E_{IT} = P\cdot N\cdot t,\qquad "
-        r"\text{CO}_2 = E_{IT}\cdot\text{PUE}\cdot CI,\qquad \text{water} = E_{IT}\cdot\text{PUE}\cdot WUE",
+        core.SustainabilityModel,
+        results=[sus],
         explanation=(
             "Accelerators idle at about 30 % of their TDP and rise linearly with utilization. The facility "
             "multiplies IT energy by its PUE (cooling, power conversion). The grid's carbon intensity $CI$ "
@@ -138,7 +138,6 @@ def _(core, ui):
             "depends on cooling technology and climate."
         ),
         source="Patterson et al. 2021 (carbon of ML training); seed paper §4.5 (wall 18)",
-        resolver=core.SustainabilityModel,
     )
     return
 

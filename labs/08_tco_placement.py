@@ -149,6 +149,10 @@ def _(bank, charts, core, eco, fleet, mo, pred, query, sites, tax, ui):
     mo.stop(*ui.prediction_gate(pred))
     mo.stop(not sites.value, mo.callout(mo.md("Pick at least one candidate site."), kind="info"))
     _best = bank.placement(fleet, list(sites.value), tax.value, float(query.mfu))
+
+    def _musd(usd):
+        return charts.magnitude(core.Q_(usd, "USD"), "MUSD")
+
     _rows = []
     for _key in sites.value:
         _e = core.EconomicsModel().solve(fleet=fleet, duration_days=bank.DAYS, grid=core.Grids.get(_key),
@@ -158,10 +162,10 @@ def _(bank, charts, core, eco, fleet, mo, pred, query, sites, tax, ui):
         for _part, _v in (("CapEx (1 yr)", _e.capex_usd), ("energy", _e.opex_energy_usd),
                           ("maintenance", _e.opex_maintenance_usd)):
             _rows.append({"site": _name, "part": _part, "musd": _v.to("MUSD").magnitude})
-        _rows.append({"site": _name, "part": "carbon tax", "musd": _tax / 1e6})
-    _ranked = [{"rank": _i + 1, "site": _c["region"], "TCO (MUSD)": _c["tco_usd"] / 1e6,
-                "CO₂ (t)": _c["carbon_t"], "tax (MUSD)": _c["carbon_cost_usd"] / 1e6,
-                "objective (MUSD)": _c["objective_usd"] / 1e6} for _i, _c in enumerate(_best.top_candidates)]
+        _rows.append({"site": _name, "part": "carbon tax", "musd": _musd(_tax)})
+    _ranked = [{"rank": _i + 1, "site": _c["region"], "TCO (million USD)": _musd(_c["tco_usd"]),
+                "CO₂ (t)": _c["carbon_t"], "tax (million USD)": _musd(_c["carbon_cost_usd"]),
+                "objective (million USD)": _musd(_c["objective_usd"])} for _i, _c in enumerate(_best.top_candidates)]
     mo.vstack([
         mo.md(f"**Best site: {_best.best_region}** — TCO {ui.fmt(_best.lowest_tco, 'MUSD')} + carbon "
               f"{ui.fmt(_best.carbon_footprint, 'tCO2')} × {tax.value} USD/t = "
@@ -174,11 +178,10 @@ def _(bank, charts, core, eco, fleet, mo, pred, query, sites, tax, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, eco, query, ui):
     ui.why_panel(
-        r"T_q = \text{TTFT} + K\cdot 50\cdot\overline{\text{ITL}},\qquad N = \lceil \lambda\, T_q \rceil,\qquad "
-        r"\text{TCO} = \frac{\text{CapEx}}{3\,\text{yr}}\,t + E\cdot p_{kWh} + 0.05\,\text{CapEx}\,\frac{t}{\text{yr}},"
-        r"\quad E = \text{TDP}(0.3 + 0.7\,\text{MFU})\,N\,t\,\text{PUE}",
+        core.EconomicsModel, core.InferenceScalingModel, core.PlacementOptimizer,
+        results=[eco, query],
         explanation=(
             "Little's law: if each accelerator holds one query for $T_q$ seconds, serving λ queries/s keeps "
             "λ·T_q of them busy. K multiplies the decode part of $T_q$, so it multiplies N — and CapEx scales "
@@ -186,7 +189,6 @@ def _(core, ui):
             "placement therefore moves the bill less than the carbon: objective(r) = TCO(r) + tax·CO₂(r)."
         ),
         source="seed paper §4 wall 17 (EconomicsModel) and wall 12 (InferenceScalingModel); Little 1961",
-        resolver=core.EconomicsModel,
     )
     return
 

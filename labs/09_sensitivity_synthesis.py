@@ -173,11 +173,10 @@ def _(bank, charts, core, mo, pred, s_batch, s_model, target, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, sens, ui):
     ui.why_panel(
-        r"S_i = \frac{\Delta T / T}{\Delta x_i / x_i},\qquad "
-        r"BW_{req} = \frac{|W|}{T_{target}},\quad \text{Peak}_{req} = \frac{\text{OPs}\cdot B}{T_{target}\,\eta},"
-        r"\quad \text{Mem}_{req} = |W|",
+        core.SensitivitySolver, core.SynthesisSolver,
+        results=[sens],
         explanation=(
             "Sensitivity re-solves the roofline with one resource raised by p %. On the active roof the "
             "elasticity is close to −1 (10 % more bandwidth → ~9 % less time); a resource with slack scores 0. "
@@ -186,7 +185,6 @@ def _(core, ui):
             "of the batch, while the FLOP/s grow with the batch."
         ),
         source="seed paper §4.6 (walls 21–22); Williams et al. 2009 (roofline)",
-        resolver=core.SensitivitySolver,
     )
     return
 

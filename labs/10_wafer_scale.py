@@ -156,11 +156,10 @@ def _(bank, batch, charts, gpu, inject, mo, model, pred, seq, ui, wafer):
 
 
 @app.cell
-def _(core, ui):
+def _(core, ui, wafer):
     ui.why_panel(
-        r"t_{inject} = \frac{|W|/L}{BW_{inject}},\quad t_{compute} = \frac{2\,(P/L)\,B}{\text{Peak}\cdot\eta},\quad "
-        r"T_{token} = L\cdot\max(t_{compute}, t_{inject}),\quad "
-        r"B^{*} = \frac{t_{inject}\,\text{Peak}\,\eta}{2P/L} = \frac{b\cdot\text{Peak}\cdot\eta}{2\,BW_{inject}}",
+        core.WeightStreamingModel,
+        results=[wafer],
         explanation=(
             "Below B* every layer waits for its weights, so throughput is B / (L·t_inject): linear in the batch "
             "and independent of the wafer's FLOP/s. B* does not depend on the model at all — only on bytes per "
@@ -170,7 +169,6 @@ def _(core, ui):
             "the injection bandwidth."
         ),
         source="seed paper §4.1 wall 6 (WeightStreamingModel); Cerebras CS-3 / MemoryX architecture notes",
-        resolver=core.WeightStreamingModel,
     )
     return
 

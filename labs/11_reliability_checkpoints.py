@@ -169,11 +169,10 @@ def _(bank, charts, ckpt_hours, ckpt_model, mo, pred, ui, writers):
 
 
 @app.cell
-def _(core, ui):
+def _(core, mine, ui):
     ui.why_panel(
-        r"\text{MTBF}_{fleet} = \frac{1}{N}\cdot\frac{1}{\sum_i n_i/\text{MTTF}_i},\qquad "
-        r"\text{goodput}(\tau) = 1 - \frac{\delta}{\tau} - \frac{\tau/2 + R}{\text{MTBF}},\qquad "
-        r"\tau^{*} = \sqrt{2\,\delta\,\text{MTBF}}",
+        core.ReliabilityModel, core.CheckpointModel,
+        results=[mine],
         explanation=(
             "Every interval τ pays the checkpoint stall δ once (the falling term δ/τ). A failure arrives on "
             "average halfway through an interval, so it wastes τ/2 of work plus the restart R (the rising term). "
@@ -182,7 +181,6 @@ def _(core, ui):
             "bandwidth: P × 14 B for Adam (wall 19), MFU penalty = T_write / τ."
         ),
         source="Young, CACM 1974; Daly, FGCS 2006; seed paper §4 walls 15 and 19",
-        resolver=core.ReliabilityModel,
     )
     return
 

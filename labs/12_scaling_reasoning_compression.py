@@ -197,9 +197,7 @@ def _(bank, bits, c_batch, c_model, charts, hw, mo, pred, ui):
 @app.cell
 def _(core, ui):
     ui.why_panel(
-        r"C = 6PD,\; D^{*} = 20P^{*} \Rightarrow P^{*} = \sqrt{C/120};\qquad "
-        r"T_{query} = \text{TTFT} + K\cdot 50\cdot\overline{\text{ITL}};\qquad "
-        r"r = \frac{b_{base}}{b},\; \text{speedup} = \frac{\max(T_c, T_m)}{\max(T_c, T_m/r)}",
+        core.ScalingModel, core.InferenceScalingModel, core.CompressionModel,
         explanation=(
             "Chinchilla (Hoffmann et al. 2022) balances parameters and tokens: doubling compute grows both by √2. "
             "Reasoning multiplies the memory-bound decode phase, so it scales cost with K. Quantization divides "
@@ -207,7 +205,6 @@ def _(core, ui):
             "speeds up if the accelerator has faster low-precision math — and accuracy risk grows as bits fall."
         ),
         source="Hoffmann et al. 2022 (Chinchilla); seed paper §4.3 walls 11–13",
-        resolver=core.ScalingModel,
     )
     return
 

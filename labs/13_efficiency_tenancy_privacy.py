@@ -190,9 +190,7 @@ def _(bank, base_h, charts, eps, mo, pred, prev, ui):
 @app.cell
 def _(core, ui):
     ui.why_panel(
-        r"\eta' = \min\!\big(b_{kernel}\tfrac{\eta}{0.5},\, c_{kernel}\big),\qquad "
-        r"W_q = \frac{\rho}{2\mu(1-\rho)},\;\rho = \lambda D,\qquad "
-        r"T_{DP} \approx T\,\big(1 + \tfrac{2}{\varepsilon}\big),\quad \text{data} \times \frac{1}{p_{min}}",
+        core.EfficiencyModel, core.OrchestrationModel, core.ResponsibleEngineeringModel,
         explanation=(
             "Kernel efficiency scales with how well the framework feeds the chip, capped per kernel class "
             "(FlashAttention tiles attention into SRAM: up to 85 % of peak instead of ~30 %). A shared cluster is "
@@ -201,7 +199,6 @@ def _(core, ui):
             "1 + 2/ε (the model reports the 1 + 1/ε … 1 + 4/ε band)."
         ),
         source="seed paper §4 walls 3, 16, 20; Dao 2023 (FlashAttention-2); Abadi et al. 2016 (DP-SGD)",
-        resolver=core.OrchestrationModel,
     )
     return
 

@@ -182,11 +182,10 @@ def _(bank, batch, core, days, delta, error, mo, nodes, pp, region, tp, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, eco, rel, step, sus, ui):
     ui.why_panel(
-        r"T_{step} = T_{comp} + T_{TP} + T_{PP} + (1-0.85)\,T_{DP} + T_{bubble},\quad "
-        r"\tau^{*} = \sqrt{2\delta\,\text{MTBF}},\quad \text{TCO} = \tfrac{\text{CapEx}}{3\,\text{yr}}t + E\,p + "
-        r"0.05\,\text{CapEx}\,\tfrac{t}{\text{yr}},\quad \text{CO}_2 = E_{IT}\cdot\text{PUE}\cdot CI",
+        core.DistributedModel, core.ReliabilityModel, core.EconomicsModel, core.SustainabilityModel,
+        results=[step, rel, eco, sus],
         explanation=(
             "The audit composes resolvers from every domain: SingleNodeModel (walls 1–2), DataModel (8), "
             "ScalingModel (11), DistributedModel (14), ReliabilityModel (15), EconomicsModel (17), "
@@ -195,7 +194,6 @@ def _(core, ui):
             "the power draw that walls 17–18 price."
         ),
         source="seed paper §4–5 (capstone: full-stack audit); mlsysim_core.scenario.capstone_audit",
-        resolver=core.DistributedModel,
     )
     return
 

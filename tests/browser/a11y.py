@@ -123,10 +123,8 @@ _CHARTS_JS = """
   const out = [];
   function walk(root) {
     for (const e of root.querySelectorAll('.vega-embed')) {
-      const g = e.closest('[role=img], [role=figure], figure') || e;
-      const label = (g.getAttribute('aria-label') || '') + ' ' +
-        (g.getAttribute('aria-describedby') ? (root.getElementById ? (root.getElementById(g.getAttribute('aria-describedby')) || {}).textContent || '' : '') : '');
-      out.push({label: label.trim(), hasCanvas: !!e.querySelector('canvas, svg')});
+      const g = e.querySelector('[role=graphics-document], [role=img], [role=figure]');
+      out.push({label: g ? (g.getAttribute('aria-label') || '').trim() : '', hasCanvas: !!e.querySelector('canvas, svg')});
     }
     for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
   }
@@ -139,3 +137,21 @@ _CHARTS_JS = """
 def charts(page) -> list[dict]:
     """Every rendered chart with the text alternative a screen reader gets for it."""
     return page.evaluate(_CHARTS_JS)
+
+
+_TRACKS_JS = """
+() => {
+  const out = [];
+  function walk(root) {
+    for (const el of root.querySelectorAll('[data-testid=track]')) { const r = el.getBoundingClientRect(); if (r.height > 0) out.push(Math.round(r.width)); }
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
+  }
+  walk(document);
+  return out;
+}
+"""
+
+
+def slider_tracks(page) -> list[int]:
+    """Width in px of every visible slider track (a usable slider keeps some room to move)."""
+    return page.evaluate(_TRACKS_JS)
