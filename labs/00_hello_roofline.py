@@ -102,7 +102,7 @@ def _(batch, core, mo, pred, res, ui):
             ("Throughput", f"{res.throughput.magnitude:,.0f}", f"{res.sample_unit}s per second"),
             ("Arithmetic intensity", res.arithmetic_intensity, f"batch {batch.value}"),
             ("MFU", f"{res.mfu:.1%}", "fraction of peak used"),
-            ("Memory footprint", res.memory_footprint, f"of {ui.fmt(res.memory_capacity)}"),
+            ("Memory footprint", res.memory_footprint, f"of {ui.capacity(res.memory_capacity)}"),
         ]),
         ui.status(res),
     ])

@@ -81,13 +81,15 @@ def _(core, mo, ui):
 def _(batch, core, hw, model, seq):
     srv = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value,
                                     batch_size=batch.value)
+    srv_long = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=2 * seq.value,
+                                         batch_size=batch.value)
     cb = core.ContinuousBatchingModel().solve(model=model.value, hardware=hw.value, max_seq_len=seq.value,
                                               max_batch_size=4096)
-    return cb, srv
+    return cb, srv, srv_long
 
 
 @app.cell
-def _(cb, core, mo, pred, srv, ui):
+def _(batch, cb, core, hw, mo, model, pred, seq, srv, srv_long, ui):
     mo.stop(*ui.prediction_gate(pred))
     _m, _h = core.Models.get("Llama3_8B"), core.Hardware.get("H100")
     _t4 = core.ServingModel().solve(model=_m, hardware=_h, seq_len=4096).ttft
@@ -96,13 +98,18 @@ def _(cb, core, mo, pred, srv, ui):
     _ans = "barely changes" if _ratio < 1.5 else "about doubles" if _ratio < 2.05 else "more than doubles"
     mo.vstack([
         ui.step("observe"),
-        ui.reveal(pred, _ans, f"TTFT goes from {ui.fmt(_t4, 'ms')} to {ui.fmt(_t8, 'ms')} ({_ratio:.2f}×): "
-                              "the attention term grows with the square of the prompt."),
+        ui.reveal(pred, _ans, f"For the question's case (one request on an H100) TTFT goes from "
+                              f"{ui.fmt(_t4, 'ms')} to {ui.fmt(_t8, 'ms')} ({_ratio:.2f}×): the attention term grows "
+                              f"with the square of the prompt. At your settings ({model.selected_key} on "
+                              f"{hw.selected_key}, {batch.value} requests of {seq.value:,} tokens) the TTFT card "
+                              f"below shows {ui.fmt(srv.ttft, 'ms')}; doubling the prompt to {2 * seq.value:,} "
+                              f"tokens gives {ui.fmt(srv_long.ttft, 'ms')} "
+                              f"({float(srv_long.ttft / srv.ttft):.2f}×)."),
         ui.metrics([
             ("TTFT (prefill)", srv.ttft, "compute-bound", "ms"),
             ("ITL (one decode step)", srv.itl, f"{srv.itl_bottleneck}", "ms"),
             ("KV cache", srv.kv_cache_size, f"weights {ui.fmt(srv.model_weights_size)}"),
-            ("Memory used", f"{srv.memory_utilization:.0%}", f"of {ui.fmt(srv.memory_capacity)}"),
+            ("Memory used", f"{srv.memory_utilization:.0%}", f"of {ui.capacity(srv.memory_capacity)}"),
             ("Requests that fit (paged)", cb.max_active_requests, f"static: {cb.static_max_active_requests}"),
         ]),
         ui.status(srv, ok="Weights and KV cache fit in memory."),

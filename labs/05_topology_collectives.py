@@ -116,7 +116,7 @@ def _(core, dist, mo, pred, topo, ui):
             ("Bisection", topo.bisection_bw, f"{topo.num_nodes} nodes", "TB/s"),
             ("DP all-reduce", dist.dp_communication_latency, f"exposed {ui.fmt(dist.exposed_communication_latency)}"),
             ("Scaling efficiency", f"{dist.scaling_efficiency:.0%}", "T_compute / T_step"),
-            ("Memory per GPU", dist.memory_per_accelerator, f"of {ui.fmt(dist.memory_capacity)}", "GB"),
+            ("Memory per GPU", dist.memory_per_accelerator, f"of {ui.capacity(dist.memory_capacity)}", "GB"),
         ]),
         ui.status(topo, ok="Full bandwidth: no topology penalty."),
         ui.status(dist, ok="The training state fits on every GPU."),

@@ -102,7 +102,7 @@ def _(dist, mo, pred, ui):
             ("MFU", f"{dist.mfu:.1%}", "model FLOPs delivered / peak"),
             ("Scaling efficiency", f"{dist.scaling_efficiency:.0%}", "T_compute / T_step"),
             ("Bubble", f"{dist.bubble_fraction:.1%}", f"{dist.microbatch_count} micro-batches"),
-            ("Memory per GPU", dist.memory_per_accelerator, f"of {ui.fmt(dist.memory_capacity)}"),
+            ("Memory per GPU", dist.memory_per_accelerator, f"of {ui.capacity(dist.memory_capacity)}"),
         ]),
         ui.status(dist, ok="Every rank fits in memory."),
         ui.trace(dist),

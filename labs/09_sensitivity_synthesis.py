@@ -104,7 +104,7 @@ def _(bank, charts, mo, pred, sens, ui):
             ("Binding resource", _names[sens.binding_constraint], "largest |S|"),
             ("Its elasticity S", f"{sens.sensitivities[sens.binding_constraint]:+.3f}",
              f"+{sens.perturbation_pct:g} % → {sens.sensitivities[sens.binding_constraint] * sens.perturbation_pct:+.1f} % time"),
-            ("Footprint", sens.memory_footprint, f"of {ui.fmt(sens.memory_capacity)}", "GB"),
+            ("Footprint", sens.memory_footprint, f"of {ui.capacity(sens.memory_capacity)}", "GB"),
         ]),
         ui.status(sens, ok="The model fits; a roofline resource binds."),
         charts.bars(_rows, "resource", "elasticity", highlight=_names[sens.binding_constraint],

@@ -114,7 +114,7 @@ def _(bank, eco, error, mo, pred, rel, step, sus, ui):
     _fleet_cards = [("Fleet", "invalid", error or "", None)] if step is None else [
         ("Step time", step.step_latency_total, f"{step.tokens_per_second.to('token/s').magnitude:,.0f} tokens/s", "s"),
         ("Scaling efficiency", f"{step.scaling_efficiency:.1%}", f"fleet MFU {step.mfu:.1%}"),
-        ("Memory per GPU", step.memory_per_accelerator, f"of {ui.fmt(step.memory_capacity, 'GB')}", "GB"),
+        ("Memory per GPU", step.memory_per_accelerator, f"of {ui.capacity(step.memory_capacity)}", "GB"),
     ]
     mo.vstack([
         ui.step("observe"),

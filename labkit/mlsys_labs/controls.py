@@ -11,7 +11,7 @@ from typing import Any, Mapping, Sequence
 from .narrative import wall_names
 from .textfmt import callout as _callout, esc_dollar as _esc, fmt, md as _md
 
-__all__ = ["zoo_dropdown", "slider", "row", "metrics", "status", "trace", "table"]
+__all__ = ["zoo_dropdown", "choice", "slider", "row", "metrics", "status", "trace", "table", "capacity"]
 
 
 def _mo():
@@ -20,14 +20,31 @@ def _mo():
     return mo
 
 
-def zoo_dropdown(entries: Mapping[str, Any] | Sequence[Any], *, label: str, value: str | None = None) -> Any:
+def zoo_dropdown(entries: Mapping[str, Any] | Sequence[Any], *, label: str, value: str | None = None,
+                 starts: Any = None, key: str = "") -> Any:
+    """``mo.ui.dropdown`` of zoo objects (``.value`` is the object, ``.selected_key`` its name). With
+    ``starts`` (:func:`mlsys_labs.pagestate.starts`) and ``key``, it opens at the saved position or the
+    student's variant value, and its label says which value is "your variant"."""
     mo = _mo()
     if not isinstance(entries, Mapping):
         entries = {getattr(e, "name", str(e)): e for e in entries}
     opts = dict(entries)
+    if starts is not None and key:
+        value = starts.value(key, value, choices=list(opts))
+        label = starts.label(label, key)
     if value is None or value not in opts:
         value = next(iter(opts))
     return mo.ui.dropdown(options=opts, value=value, label=label)
+
+
+def choice(options: Sequence[str], *, label: str, value: str, starts: Any = None, key: str = "") -> Any:
+    """A plain ``mo.ui.dropdown`` of strings that opens at the saved or variant value (see ``zoo_dropdown``)."""
+    mo = _mo()
+    options = [str(o) for o in options]
+    if starts is not None and key:
+        value = str(starts.value(key, value, choices=options))
+        label = starts.label(label, key)
+    return mo.ui.dropdown(options=options, value=value if value in options else options[0], label=label)
 
 
 def slider(
@@ -39,15 +56,22 @@ def slider(
     value: float | None = None,
     step: float | None = None,
     steps: Sequence[float] | None = None,
+    starts: Any = None,
+    key: str = "",
 ) -> Any:
     """A full-width ``mo.ui.slider`` labelled ``"label (unit)"``, its value shown beside it.
 
     ``unit`` is required (plain words for counts: "samples", "GPUs"): the page's accessibility script
     reads it from the label's trailing "(unit)" to announce "4,096 tokens" instead of a step index.
-    Sliders over ``start``/``stop`` also get a typed-number box."""
+    Sliders over ``start``/``stop`` also get a typed-number box. ``starts`` (a
+    :class:`~mlsys_labs.pagestate.Starts`) and ``key``: open at the saved position or the student's
+    variant value, marked "your variant" in the label."""
     if not isinstance(unit, str) or not unit.strip():
         raise ValueError(f"slider {label!r}: `unit` must name the unit of the value (e.g. 'ms', 'samples')")
     mo = _mo()
+    if starts is not None and key:
+        value = starts.value(key, value, choices=list(steps) if steps is not None else (start, stop))
+        label = starts.label(label, key)
     lab = f"{label} ({unit.strip()})"
     if steps is not None:
         steps = list(steps)
@@ -57,7 +81,7 @@ def slider(
                         show_value=True, include_input=True, full_width=True)
 
 
-def row(*items: Any, min_width: str = "13rem") -> Any:
+def row(*items: Any, min_width: str = "16rem") -> Any:
     """Items side by side (controls, charts, callouts) that wrap onto the next line when the window is
     narrow, each at least ``min_width`` wide (or the full width on a phone): no sideways scrolling from
     360 px up. Widgets keep working inside (marimo re-binds them by id)."""
@@ -121,3 +145,15 @@ def table(rows: Sequence[Mapping[str, Any]], *, columns: Sequence[str] | None = 
                    + "</tr></thead><tbody>" + body + "</tbody></table></span></div>")
 
 
+
+
+def capacity(q: Any) -> str:
+    """A memory capacity in the unit its datasheet uses. Accelerator memory is sold in binary units under a
+    decimal name: an H100's "80 GB" of HBM3 is 80 GiB = 85.9 GB. When the capacity is a whole number of
+    GiB it is shown as such and the datasheet's wording is said; otherwise in GB (SI)."""
+    from .charts import magnitude
+
+    gib = magnitude(q, "GiB")
+    if gib >= 1 and abs(gib - round(gib)) < 1e-6 * gib:
+        return f"{round(gib):d} GiB (datasheet “{round(gib):d} GB”; {fmt(q, 'GB')})"
+    return fmt(q, "GB")

@@ -76,7 +76,8 @@ import json
 import re
 from typing import Any, Iterable, Mapping, Sequence
 
-from .controls import metrics, row, slider, status, table, trace, zoo_dropdown  # noqa: F401 (re-exported)
+from .controls import capacity, choice, metrics, row, slider, status, table, trace, zoo_dropdown  # noqa: F401 (re-exported)
+from .pagestate import position, reflection, remember, saved_prediction, starts  # noqa: F401
 from .narrative import (lab_header, prediction, prediction_gate, reveal, step, student_gate,  # noqa: F401
                         why_panel)
 from .textfmt import callout as _callout, code_span as _code_span, esc_dollar as _esc, fmt, md as _md
@@ -84,7 +85,7 @@ from .textfmt import md_escape as _md_escape
 
 __all__ = [
     "lab_header", "step", "why_panel", "prediction", "prediction_gate", "student_gate", "reveal",
-    "zoo_dropdown", "slider", "row", "fmt", "metrics", "status", "trace", "table",
+    "zoo_dropdown", "choice", "starts", "remember", "reflection", "saved_prediction", "position", "slider", "row", "capacity", "fmt", "metrics", "status", "trace", "table",
     "Progress", "load_progress", "student_input", "variant_for", "variant_banner",
     "answer_inputs", "questions_view", "prompt_for", "Graded", "grade", "download_button",
     "submission_bytes",

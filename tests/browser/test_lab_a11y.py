@@ -30,18 +30,31 @@ def test_landing_page_has_no_serious_axe_violation(guarded, server):
     assert g.outside == []
 
 
+def _open_with_prediction(page) -> None:
+    pagekit.wait_interactive(page)
+    if not page.get_by_role("radio").count():
+        page.reload()
+        pagekit.wait_interactive(page)
+    interactions.choose_prediction(page)
+    pagekit.wait_interactive(page)
+    page.wait_for_timeout(500)  # the page script names controls on the next animation frame
+
+
 @pytest.mark.parametrize("lab_id", LAB_IDS)
 def test_lab_is_accessible_and_fits_every_screen(lab_id, guarded, server):
     g = guarded(server.url)
     page = g.new_page()
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(server.url + f"labs/{lab_id}.html")
-    pagekit.wait_interactive(page)
-    interactions.choose_prediction(page)
-    pagekit.wait_interactive(page)
-    page.wait_for_timeout(500)  # the page script names controls on the next animation frame
-
-    bad = a11y.blocking(a11y.run_axe(page))
+    _open_with_prediction(page)
+    try:
+        violations = a11y.run_axe(page)
+    except Exception as e:  # the page reloads itself once if marimo never mounted (site/register.js)
+        if "context was destroyed" not in str(e):
+            raise
+        _open_with_prediction(page)
+        violations = a11y.run_axe(page)
+    bad = a11y.blocking(violations)
     assert not bad, f"{lab_id}:\n" + a11y.describe(bad)
 
     sliders = [s for s in a11y.sliders(page) if s["visible"]]
