@@ -56,25 +56,35 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, core, progress, ui, variant):
+    _h100 = core.Hardware.get("H100")
+    _options = ["Compute (wall 1)", "Memory (wall 2)"]
     pred = ui.prediction(
-        "Llama-3-8B (fp16, 16 GB of weights) generates one token at batch 1 on an H100 "
-        "(989 TFLOP/s, 3.35 TB/s). Which wall sets the time per token?",
-        ["Compute (wall 1)", "Memory (wall 2)"],
+        f"Llama-3-8B (fp16, {ui.fmt(core.Models.get('Llama3_8B').size_in_bytes('fp16'), 'GB')} of weights) "
+        f"generates one token at batch 1 on an H100 ({ui.fmt(_h100.peak('fp16'), 'TFLOP/s')}, "
+        f"{ui.fmt(_h100.memory.bandwidth, 'TB/s')}). Which wall sets the time per token?",
+        _options, value=ui.saved_prediction(LAB, variant, progress, _options),
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     HW = {h: core.Hardware.get(h) for h in ("H100", "A100", "B200", "MI300X", "TPUv5p", "JetsonOrinNX")}
-    MODELS = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama3_70B", "GPT2_Small", "ResNet50")}
-    hw = ui.zoo_dropdown(HW, label="Accelerator", value="H100")
-    model = ui.zoo_dropdown(MODELS, label="Model", value="Llama3_8B")
-    precision = mo.ui.dropdown(["fp32", "fp16", "fp8", "int8", "int4"], value="fp16", label="Precision")
+    MODELS = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_7B", "Llama3_70B", "GPT2_Small", "ResNet50")}
+    hw = ui.zoo_dropdown(HW, label="Accelerator", value="H100", starts=starts, key="accelerator")
+    model = ui.zoo_dropdown(MODELS, label="Model", value="Llama3_8B", starts=starts, key="model")
+    precision = ui.choice(["fp32", "fp16", "fp8", "int8", "int4"], value="fp16", label="Precision",
+                          starts=starts, key="precision")
     batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=1,
-                      label="Batch size", unit="samples")
+                      label="Batch size", unit="samples", starts=starts, key="batch")
     mo.vstack([ui.step("act", "move one control at a time"), ui.row(hw, model, precision),
                batch])
     return batch, hw, model, precision
@@ -160,13 +170,14 @@ def _(core, res, ui):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Why does a larger batch barely change the latency of a memory-bound step, yet multiply throughput? "
         "Find the batch size where your model crosses the ridge point on your accelerator, then check your "
         "numbers below."
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -182,6 +193,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, hw, model, precision, pred, progress, reflect, ui, variant):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      accelerator=hw, model=model, precision=precision, batch=batch)
+    return
 
 
 if __name__ == "__main__":

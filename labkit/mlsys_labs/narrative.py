@@ -126,9 +126,13 @@ def _vstack_titled(head: str, body: Any) -> Any:
     return mo.vstack([mo.md(f"_{head}_"), body], gap=0.25)
 
 
-def prediction(question: str, options: Sequence[str] | Mapping[str, Any], *, label: str = "") -> Any:
+def prediction(question: str, options: Sequence[str] | Mapping[str, Any], *, label: str = "",
+               value: Any = None) -> Any:
+    """``mo.ui.radio`` for the prediction; ``value``: the saved prediction (``ui.saved_prediction``)."""
     mo = _mo()
-    return mo.ui.radio(options=options, label=label or f"**Your prediction.** {question}")
+    keys = list(options)
+    return mo.ui.radio(options=options, value=value if value in keys else None,
+                       label=label or f"**Your prediction.** {question}")
 
 
 def prediction_gate(pred: Any) -> tuple[bool, Any]:
