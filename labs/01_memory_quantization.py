@@ -53,24 +53,31 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Llama-3-70B needs about 141 GB at fp16; an H100 has 80 GB. Quantize it to int4. What happens to "
         "batch-1 decoding on one H100?",
         ["Still does not fit", "Fits, and each token is about 4× faster", "Fits, but no faster"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "MI300X", "L4", "RTX4090", "JetsonOrinNX")}
     _models = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama3_70B", "Llama2_70B", "Mixtral_8x7B")}
-    hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100")
-    model = ui.zoo_dropdown(_models, label="Model", value="Llama3_70B")
-    target = mo.ui.dropdown(["fp8", "int8", "int4"], value="int4", label="Quantize fp16 weights to")
-    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size", unit="samples")
+    hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100", starts=starts, key="hardware")
+    model = ui.zoo_dropdown(_models, label="Model", value="Llama3_70B", starts=starts, key="model")
+    target = ui.choice(["fp8", "int8", "int4"], value="int4", label="Quantize fp16 weights to", starts=starts, key="target")
+    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size", unit="samples", starts=starts, key="batch")
     mo.vstack([ui.step("act", "pick a model, a device and a bit width"),
                ui.row(hw, model, target), batch])
     return batch, hw, model, target
@@ -169,13 +176,14 @@ def _(comp, core, ui):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Where does the fp16 curve meet the quantized curve as the batch grows, and why? Which devices in the "
         "dropdown gain nothing in compute-bound steps? Write down one accuracy risk you would test before "
         "shipping the int4 model."
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -191,6 +199,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, hw, model, pred, progress, reflect, target, ui, variant):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      hardware=hw, model=model, target=target, batch=batch)
+    return
 
 
 if __name__ == "__main__":

@@ -53,25 +53,32 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Llama-3-8B on an H100, one request. The prompt grows from 4,096 to 8,192 tokens. The time to first "
         "token…",
         ["barely changes", "about doubles", "more than doubles"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "H200", "B200", "MI300X", "L4")}
     _models = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Mixtral_8x7B")}
-    hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100")
-    model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B")
+    hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100", starts=starts, key="hardware")
+    model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B", starts=starts, key="model")
     seq = ui.slider(steps=[512, 1024, 2048, 4096, 8192, 16384, 32768], value=4096,
-                    label="Tokens per request, prompt + output", unit="tokens")
-    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128], value=8, label="Concurrent requests (batch size)", unit="requests")
+                    label="Tokens per request, prompt + output", unit="tokens", starts=starts, key="seq_len")
+    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128], value=8, label="Concurrent requests (batch size)", unit="requests", starts=starts, key="batch")
     mo.vstack([ui.step("act", "grow the context, grow the batch"),
                ui.row(hw, model), seq, batch])
     return batch, hw, model, seq
@@ -172,13 +179,14 @@ def _(cb, core, srv, ui):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Which phase would you run on a compute-rich chip and which on a bandwidth-rich one (disaggregated "
         "serving)? At what batch does your configuration run out of memory, and which wall do you hit first: "
         "serving latency (4) or batching capacity (5)?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -194,6 +202,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, hw, model, pred, progress, reflect, seq, ui, variant):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      hardware=hw, model=model, seq_len=seq, batch=batch)
+    return
 
 
 if __name__ == "__main__":

@@ -53,22 +53,29 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Four replicas serve requests that take 20 ms each. Traffic grows until they are 90 % busy instead of "
         "50 %. The P99 *queueing wait* grows by about…",
         ["2×", "5×", "10× or more"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(mo, ui):
-    qps = ui.slider(10, 600, step=10, value=150, label="Arrival rate", unit="requests/s")
-    service = ui.slider(5, 100, step=5, value=20, label="Service time per request", unit="ms")
-    replicas = ui.slider(1, 32, step=1, value=4, label="Replicas", unit="replicas")
-    slo = ui.slider(20, 500, step=10, value=100, label="P99 latency SLO", unit="ms")
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(mo, starts, ui):
+    qps = ui.slider(10, 600, step=10, value=150, label="Arrival rate", unit="requests/s", starts=starts, key="qps")
+    service = ui.slider(5, 100, step=5, value=20, label="Service time per request", unit="ms", starts=starts, key="service_ms")
+    replicas = ui.slider(1, 32, step=1, value=4, label="Replicas", unit="replicas", starts=starts, key="replicas")
+    slo = ui.slider(20, 500, step=10, value=100, label="P99 latency SLO", unit="ms", starts=starts, key="slo_ms")
     mo.vstack([ui.step("act", "load the queue"), qps, service, replicas, slo])
     return qps, replicas, service, slo
 
@@ -127,13 +134,13 @@ def _(charts, core, mo, pred, qps, replicas, service, slo, tail, ui):
 
 
 @app.cell
-def _(core, mo, ui):
+def _(core, mo, starts, ui):
     _models = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_13B", "Llama2_7B")}
     _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "L4", "MI300X")}
-    bo_model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B")
-    bo_hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100")
-    bo_qps = ui.slider(1, 60, step=1, value=20, label="LLM arrival rate", unit="requests/s")
-    bo_sla = ui.slider(1, 20, step=0.5, value=5, label="P99 SLA for a 128-token answer", unit="s")
+    bo_model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B", starts=starts, key="bo_model")
+    bo_hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100", starts=starts, key="bo_hw")
+    bo_qps = ui.slider(1, 60, step=1, value=20, label="LLM arrival rate", unit="requests/s", starts=starts, key="bo_qps")
+    bo_sla = ui.slider(1, 20, step=0.5, value=5, label="P99 SLA for a 128-token answer", unit="s", starts=starts, key="bo_sla")
     mo.vstack([mo.md("### Part B · the batching optimizer\nContinuous batching serves many requests per decode "
                      "step. Bigger batches raise capacity but slow every token. Which batch is best?"),
                ui.row(bo_model, bo_hw), bo_qps, bo_sla])
@@ -182,12 +189,13 @@ def _(core, tail, ui):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Why would an operator run servers at 60 % utilization on purpose? With your SLO, how much traffic can "
         "one more replica absorb, and is that more or less than its 1/c share of the capacity?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -203,6 +211,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, bo_hw, bo_model, bo_qps, bo_sla, pred, progress, qps, reflect, replicas, service, slo, ui, variant):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      qps=qps, service_ms=service, replicas=replicas, slo_ms=slo, bo_qps=bo_qps, bo_sla=bo_sla, bo_model=bo_model, bo_hw=bo_hw)
+    return
 
 
 if __name__ == "__main__":

@@ -52,31 +52,38 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "One H100 consumes 5,000 images per second at 1 MB each (5 GB/s) from its local NVMe drive. "
         "Can the drive and the host link keep up?",
         ["Yes, with room to spare", "Barely (more than 80 % used)", "No, the GPU stalls"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "H200", "L4", "JetsonOrinNX")}
-    hw = ui.zoo_dropdown(_hw, label="Accelerator (its storage and host link)", value="H100")
-    rate = ui.slider(500, 20000, step=500, value=5000, label="Samples the model consumes", unit="samples/s")
-    size = ui.slider(0.1, 4.0, step=0.1, value=1.0, label="Sample size", unit="MB")
+    hw = ui.zoo_dropdown(_hw, label="Accelerator (its storage and host link)", value="H100", starts=starts, key="hardware")
+    rate = ui.slider(500, 20000, step=500, value=5000, label="Samples the model consumes", unit="samples/s", starts=starts, key="samples_per_s")
+    size = ui.slider(0.1, 4.0, step=0.1, value=1.0, label="Sample size", unit="MB", starts=starts, key="sample_mb")
     mo.vstack([ui.step("act", "Part A · ingestion"), hw, rate, size])
     return hw, rate, size
 
 
 @app.cell
-def _(mo, ui):
-    cpu = ui.slider(0.5, 16.0, step=0.5, value=2.0, label="CPU preprocessing throughput", unit="GB/s")
-    batch = ui.slider(steps=[64, 128, 256, 512, 1024], value=256, label="Batch size", unit="samples")
-    step_ms = ui.slider(50, 1000, step=25, value=250, label="Accelerator step time", unit="ms")
+def _(mo, starts, ui):
+    cpu = ui.slider(0.5, 16.0, step=0.5, value=2.0, label="CPU preprocessing throughput", unit="GB/s", starts=starts, key="cpu_gbps")
+    batch = ui.slider(steps=[64, 128, 256, 512, 1024], value=256, label="Batch size", unit="samples", starts=starts, key="batch")
+    step_ms = ui.slider(50, 1000, step=25, value=250, label="Accelerator step time", unit="ms", starts=starts, key="step_ms")
     mo.vstack([mo.md("**Part B · transformation**"), cpu, batch, step_ms])
     return batch, cpu, step_ms
 
@@ -162,12 +169,13 @@ def _(core, data, ui, xf):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Name two fixes for a stalled ingestion path and two for a starved accelerator (wall 9). Which of them "
         "cost money, and which cost accuracy (e.g. smaller images)?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -183,6 +191,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, cpu, hw, pred, progress, rate, reflect, size, step_ms, ui, variant):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      hardware=hw, samples_per_s=rate, sample_mb=size, cpu_gbps=cpu, batch=batch, step_ms=step_ms)
+    return
 
 
 if __name__ == "__main__":

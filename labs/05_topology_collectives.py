@@ -53,31 +53,38 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Data-parallel training of Llama-3-8B: every step all-reduces 16 GB of bf16 gradients with a ring. "
         "Going from 16 to 32 DGX H100 nodes on the same InfiniBand NDR fabric, the all-reduce time…",
         ["about halves", "stays about the same", "about doubles"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     _fabrics = {f: core.Systems.Fabrics.get(f) for f in
                 ("InfiniBand_NDR", "InfiniBand_HDR", "InfiniBand_XDR", "RoCE_400G", "Ethernet_100G")}
-    fabric = ui.zoo_dropdown(_fabrics, label="Scale-out fabric", value="InfiniBand_NDR")
-    topology = mo.ui.dropdown(["fat_tree", "rail_optimized", "dragonfly", "torus_3d", "ring"], value="fat_tree",
-                              label="Topology")
-    oversub = ui.slider(1.0, 4.0, step=0.5, value=1.0, label="Oversubscription", unit="to 1")
-    nodes = ui.slider(steps=[2, 4, 8, 16, 32, 64, 128], value=16, label="DGX H100 nodes, 8 GPUs each", unit="nodes")
+    fabric = ui.zoo_dropdown(_fabrics, label="Scale-out fabric", value="InfiniBand_NDR", starts=starts, key="fabric")
+    topology = ui.choice(["fat_tree", "rail_optimized", "dragonfly", "torus_3d", "ring"], value="fat_tree",
+                              label="Topology", starts=starts, key="topology")
+    oversub = ui.slider(1.0, 4.0, step=0.5, value=1.0, label="Oversubscription", unit="to 1", starts=starts, key="oversub")
+    nodes = ui.slider(steps=[2, 4, 8, 16, 32, 64, 128], value=16, label="DGX H100 nodes, 8 GPUs each", unit="nodes", starts=starts, key="nodes")
     model = ui.zoo_dropdown({m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_7B", "Llama2_13B")},
-                            label="Model (gradient size)", value="Llama3_8B")
-    overlap = mo.ui.checkbox(value=False, label="Overlap the all-reduce with backward compute")
-    zero = mo.ui.dropdown({"none: every GPU holds everything": 0, "ZeRO-1: shard optimizer state": 1,
+                            label="Model (gradient size)", value="Llama3_8B", starts=starts, key="model")
+    overlap = mo.ui.checkbox(value=bool(starts.value("overlap", False)), label="Overlap the all-reduce with backward compute")
+    zero = ui.zoo_dropdown({"none: every GPU holds everything": 0, "ZeRO-1: shard optimizer state": 1,
                            "ZeRO-2: + gradients": 2, "ZeRO-3 / FSDP: + weights": 3},
-                          value="none: every GPU holds everything", label="Memory sharding")
+                          value="none: every GPU holds everything", label="Memory sharding", starts=starts, key="zero")
     mo.vstack([ui.step("act", "wire the network, then train on it"), ui.row(fabric, topology, model), oversub, nodes, ui.row(zero, overlap)])
     return fabric, model, nodes, overlap, oversub, topology, zero
 
@@ -172,12 +179,13 @@ def _(core, dist, topo, ui):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Which costs you more at 128 nodes: 2:1 oversubscription or switching from InfiniBand NDR to 100 G "
         "Ethernet? Why does overlap help less when the all-reduce is longer than the backward pass?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -193,6 +201,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, fabric, model, nodes, overlap, oversub, pred, progress, reflect, topology, ui, variant, zero):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      fabric=fabric, topology=topology, oversub=oversub, nodes=nodes, model=model, overlap=overlap, zero=zero)
+    return
 
 
 if __name__ == "__main__":

@@ -52,27 +52,34 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Llama-3-70B, 1,024 H100s (128 DGX nodes on InfiniBand NDR), global batch 1,024 sequences of 4,096 "
         "tokens. Which layout gives the highest MFU?",
         ["Pure data parallel (TP 1, PP 1)", "Tensor parallel inside each node + pipeline + data parallel",
          "Tensor parallel across nodes (TP > 8)"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     _clusters = {c: core.Systems.Clusters.get(c) for c in ("Training_1K", "Research_256", "Lab_64_H100", "B200_1K")}
-    cluster = ui.zoo_dropdown(_clusters, label="Cluster", value="Training_1K")
+    cluster = ui.zoo_dropdown(_clusters, label="Cluster", value="Training_1K", starts=starts, key="cluster")
     model = ui.zoo_dropdown({m: core.Models.get(m) for m in ("Llama3_70B", "Llama2_70B", "Llama3_8B")},
-                            label="Model", value="Llama3_70B")
-    tp = mo.ui.dropdown(["1", "2", "4", "8"], value="8", label="Tensor parallel (TP)")
-    pp = mo.ui.dropdown(["1", "2", "4", "8", "16"], value="4", label="Pipeline parallel (PP)")
-    batch = ui.slider(steps=[256, 512, 1024, 2048, 4096], value=1024, label="Global batch of 4096-token sequences", unit="sequences")
-    overlap = mo.ui.checkbox(value=True, label="Overlap DP all-reduce with compute")
+                            label="Model", value="Llama3_70B", starts=starts, key="model")
+    tp = ui.choice(["1", "2", "4", "8"], value="8", label="Tensor parallel (TP)", starts=starts, key="tp")
+    pp = ui.choice(["1", "2", "4", "8", "16"], value="4", label="Pipeline parallel (PP)", starts=starts, key="pp")
+    batch = ui.slider(steps=[256, 512, 1024, 2048, 4096], value=1024, label="Global batch of 4096-token sequences", unit="sequences", starts=starts, key="batch")
+    overlap = mo.ui.checkbox(value=bool(starts.value("overlap", True)), label="Overlap DP all-reduce with compute")
     mo.vstack([ui.step("act", "choose TP × PP; data parallel takes the rest"),
                ui.row(cluster, model, tp, pp), batch, overlap])
     return batch, cluster, model, overlap, pp, tp
@@ -171,12 +178,13 @@ def _(core, dist, ui):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Why does the optimizer keep TP within 8? What happens to the bubble when you halve the global batch, "
         "and why? Which term would a faster fabric shrink, and which would it leave untouched?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -192,6 +200,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, cluster, model, overlap, pp, pred, progress, reflect, tp, ui, variant):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      cluster=cluster, model=model, tp=tp, pp=pp, batch=batch, overlap=overlap)
+    return
 
 
 if __name__ == "__main__":

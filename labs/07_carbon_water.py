@@ -52,24 +52,31 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "A 30-day training run on 256 H100s moves from a coal-heavy grid (Poland) to a hydro grid (Quebec). "
         "Its operational CO₂ drops by a factor of about…",
         ["2×", "10×", "40× or more"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
-    grid = ui.zoo_dropdown({g: core.Grids.get(g) for g in core.Grids.names()}, label="Grid region", value="Poland")
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
+    grid = ui.zoo_dropdown({g: core.Grids.get(g) for g in core.Grids.names()}, label="Grid region", value="Poland", starts=starts, key="grid")
     cluster = ui.zoo_dropdown({c: core.Systems.Clusters.get(c) for c in ("Lab_64_H100", "Research_256",
                                                                          "Training_1K")},
-                              label="Fleet", value="Research_256")
-    days = ui.slider(1, 120, step=1, value=30, label="Training duration", unit="days")
-    mfu = ui.slider(0.1, 1.0, step=0.05, value=0.5, label="Average MFU, drives power draw", unit="fraction of peak")
+                              label="Fleet", value="Research_256", starts=starts, key="cluster")
+    days = ui.slider(1, 120, step=1, value=30, label="Training duration", unit="days", starts=starts, key="days")
+    mfu = ui.slider(0.1, 1.0, step=0.05, value=0.5, label="Average MFU, drives power draw", unit="fraction of peak", starts=starts, key="mfu")
     mo.vstack([ui.step("act", "pick a place and a workload"), ui.row(grid, cluster),
                days, mfu])
     return cluster, days, grid, mfu
@@ -143,12 +150,13 @@ def _(core, sus, ui):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "If you could move only one thing — the region, or the MFU (better software) — which cuts more CO₂ for "
         "your fleet? Why might a low-carbon region still be a poor choice for an inference service?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -164,6 +172,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, cluster, days, grid, mfu, pred, progress, reflect, ui, variant):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      grid=grid, cluster=cluster, days=days, mfu=mfu)
+    return
 
 
 if __name__ == "__main__":

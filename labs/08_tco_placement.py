@@ -58,25 +58,32 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "A Llama-3-70B service on B200s answers 100 queries/s, one query per GPU at a time. You switch from "
         "K = 1 to K = 8 reasoning steps. How does the one-year TCO of the fleet change?",
         ["Barely changes (< 1.5×)", "Roughly doubles (1.5–4×)", "Grows 4–8×", "Grows more than 8×"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(bank, core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(bank, core, mo, starts, ui):
     _names = {core.Grids.get(k).name: k for k in core.Grids.names()}
     model = ui.zoo_dropdown({"Llama-3-70B": "Llama3_70B", "Llama-3-8B": "Llama3_8B"}, label="Model",
-                            value="Llama-3-70B")
-    accel = ui.zoo_dropdown({k: k for k in bank.NODE_OF}, label="Accelerator (8 per server)", value="B200")
-    steps = ui.slider(1, 32, steps=[1, 2, 4, 8, 12, 16, 24, 32], value=8, label="Reasoning steps K", unit="steps")
-    qps = ui.slider(5, 500, step=5, value=100, label="Traffic", unit="queries/s")
-    region = ui.zoo_dropdown(_names, label="Home region (grid)", value=core.Grids.get("US_Avg").name)
+                            value="Llama-3-70B", starts=starts, key="model")
+    accel = ui.zoo_dropdown({k: k for k in bank.NODE_OF}, label="Accelerator (8 per server)", value="B200", starts=starts, key="hardware")
+    steps = ui.slider(1, 32, steps=[1, 2, 4, 8, 12, 16, 24, 32], value=8, label="Reasoning steps K", unit="steps", starts=starts, key="steps")
+    qps = ui.slider(5, 500, step=5, value=100, label="Traffic", unit="queries/s", starts=starts, key="qps")
+    region = ui.zoo_dropdown(_names, label="Home region (grid)", value=core.Grids.get("US_Avg").name, starts=starts, key="region")
     mo.vstack([ui.step("act", "turn reasoning depth into a fleet and a bill"),
                ui.row(model, accel, region), ui.row(steps, qps)])
     return accel, model, qps, region, steps
@@ -135,11 +142,13 @@ def _(ui):
 
 
 @app.cell
-def _(core, mo, ui):
-    tax = ui.slider(0, 1000, step=25, value=100, label="Carbon tax", unit="USD per tonne CO₂")
+def _(core, mo, starts, ui):
+    tax = ui.slider(0, 1000, step=25, value=100, label="Carbon tax", unit="USD per tonne CO₂", starts=starts, key="tax")
+    _mine = starts.variant_value("sites")  # "US_Avg, Iowa, …": the grid keys of your variant
+    _keys = [k.strip() for k in _mine.split(",")] if isinstance(_mine, str) else ["US_Avg", "Iowa", "France", "Poland"]
     sites = mo.ui.multiselect(options={core.Grids.get(k).name: k for k in core.Grids.names()},
-                              value=[core.Grids.get(k).name for k in ("US_Avg", "Iowa", "France", "Poland")],
-                              label="Candidate sites (your company's datacenters)")
+                              value=starts.value("candidate_sites", [core.Grids.get(k).name for k in _keys]),
+                              label=starts.label("Candidate sites (your company's datacenters)", "sites"))
     ui.row(sites, tax)
     return sites, tax
 
@@ -194,12 +203,13 @@ def _(core, eco, query, ui):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Batching would let one GPU serve many queries at once. Which term of the TCO would that shrink, and "
         "why does the carbon tax need to be large before the site ranking flips?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -215,6 +225,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, accel, model, pred, progress, qps, reflect, region, sites, steps, tax, ui, variant):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      model=model, hardware=accel, steps=steps, qps=qps, region=region, candidate_sites=sites, tax=tax)
+    return
 
 
 if __name__ == "__main__":

@@ -57,25 +57,32 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Llama-3-8B generates tokens at batch 1 on an H100. You can make ONE resource 10 % better. Which one "
         "cuts the time per token the most?",
         ["Peak FLOP/s", "Memory bandwidth", "Memory capacity", "All three help about equally"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     _models = ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Mixtral_8x7B", "BERT_Large", "ViT_B16", "ResNet50")
     _hws = ("H100", "A100", "B200", "MI300X", "H200", "L4", "T4", "TPUv5p")
-    model = ui.zoo_dropdown({m: m for m in _models}, label="Model", value="Llama3_8B")
-    hw = ui.zoo_dropdown({h: h for h in _hws}, label="Accelerator", value="H100")
-    precision = mo.ui.dropdown(["fp32", "fp16", "fp8", "int8"], value="fp16", label="Precision")
-    batch = ui.slider(1, 512, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size", unit="samples")
-    pct = ui.slider(1, 50, step=1, value=10, label="Upgrade size", unit="%")
+    model = ui.zoo_dropdown({m: m for m in _models}, label="Model", value="Llama3_8B", starts=starts, key="model")
+    hw = ui.zoo_dropdown({h: h for h in _hws}, label="Accelerator", value="H100", starts=starts, key="hardware")
+    precision = ui.choice(["fp32", "fp16", "fp8", "int8"], value="fp16", label="Precision", starts=starts, key="precision")
+    batch = ui.slider(1, 512, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size", unit="samples", starts=starts, key="batch")
+    pct = ui.slider(1, 50, step=1, value=10, label="Upgrade size", unit="%", starts=starts, key="pct")
     mo.vstack([ui.step("act", "perturb each resource and re-solve"), ui.row(model, hw, precision),
                ui.row(batch, pct)])
     return batch, hw, model, pct, precision
@@ -135,11 +142,11 @@ def _(ui):
 
 
 @app.cell
-def _(mo, ui):
+def _(mo, starts, ui):
     s_model = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Llama3_405B")},
-                              label="Model to serve", value="Llama3_8B")
-    target = ui.slider(1, 100, step=1, value=10, label="Target time per token", unit="ms")
-    s_batch = ui.slider(1, 256, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256], value=1, label="Sequences per step", unit="sequences")
+                              label="Model to serve", value="Llama3_8B", starts=starts, key="synth_model")
+    target = ui.slider(1, 100, step=1, value=10, label="Target time per token", unit="ms", starts=starts, key="target_ms")
+    s_batch = ui.slider(1, 256, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256], value=1, label="Sequences per step", unit="sequences", starts=starts, key="synth_batch")
     ui.row(s_model, target, s_batch)
     return s_batch, s_model, target
 
@@ -190,13 +197,14 @@ def _(core, sens, ui):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Find a model, accelerator and batch where the binding resource flips from bandwidth to FLOP/s. "
         "Why do synthesis requirements for LLM decoding favour bandwidth-rich devices even when the FLOP/s "
         "requirement looks tiny?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -212,6 +220,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, hw, model, pct, precision, pred, progress, reflect, s_batch, s_model, target, ui, variant):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      model=model, hardware=hw, precision=precision, batch=batch, pct=pct, synth_model=s_model, target_ms=target, synth_batch=s_batch)
+    return
 
 
 if __name__ == "__main__":

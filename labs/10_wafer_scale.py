@@ -59,28 +59,35 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Llama-3-8B decodes at batch 1. The CS-3 (125 PFLOP/s) streams its weights in at 150 GB/s; a B200 "
         "(2.25 PFLOP/s) reads them from 7.7 TB/s HBM. Which generates tokens faster?",
         ["The wafer, by ~50× (it has ~50× the FLOP/s)", "The wafer, by a little", "About the same",
          "The B200, by a wide margin"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(mo, starts, ui):
     model = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "GPT2_Small")},
-                            label="Model", value="Llama3_8B")
-    gpu = ui.zoo_dropdown({g: g for g in ("B200", "H200", "H100", "MI300X")}, label="GPU to compare", value="B200")
-    phase = mo.ui.dropdown(["decode", "prefill"], value="decode", label="Phase")
-    batch = ui.slider(1, 1024, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=1, label="Batch size", unit="samples")
+                            label="Model", value="Llama3_8B", starts=starts, key="model")
+    gpu = ui.zoo_dropdown({g: g for g in ("B200", "H200", "H100", "MI300X")}, label="GPU to compare", value="B200", starts=starts, key="gpu")
+    phase = ui.choice(["decode", "prefill"], value="decode", label="Phase", starts=starts, key="phase")
+    batch = ui.slider(1, 1024, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=1, label="Batch size", unit="samples", starts=starts, key="batch")
     seq = ui.slider(256, 8192, steps=[256, 512, 1024, 2048, 4096, 8192], value=2048, label="Context length",
-                    unit="tokens")
+                    unit="tokens", starts=starts, key="seq_len")
     inject = ui.slider(75, 4800, steps=[75, 150, 300, 600, 1200, 2400, 4800], value=150,
-                       label="Weight-injection bandwidth", unit="GB/s")
+                       label="Weight-injection bandwidth", unit="GB/s", starts=starts, key="inject_gbs")
     mo.vstack([ui.step("act", "feed the wafer"), ui.row(model, gpu, phase),
                ui.row(batch, seq), inject])
     return batch, gpu, inject, model, phase, seq
@@ -174,12 +181,13 @@ def _(core, ui, wafer):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Switch the phase to prefill: why does the same wafer become compute-bound at a tiny batch? What "
         "injection bandwidth would make decode at batch 64 compute-bound, and is that realistic?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -195,6 +203,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, gpu, inject, model, phase, pred, progress, reflect, seq, ui, variant):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      model=model, gpu=gpu, phase=phase, batch=batch, seq_len=seq, inject_gbs=inject)
+    return
 
 
 if __name__ == "__main__":

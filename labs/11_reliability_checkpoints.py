@@ -58,24 +58,31 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "A job runs on 64 DGX H100 servers and checkpoints at the Young–Daly optimum. You double the fleet to "
         "128 servers (same checkpoint cost δ). What happens to the best checkpoint interval τ*?",
         ["It halves", "It shrinks by about 30 % (÷√2)", "It stays the same", "It doubles"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(mo, starts, ui):
     nodes = ui.slider(1, 1024, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=64,
-                      label="Fleet size, DGX H100 servers with 8 GPUs each", unit="servers")
-    delta = ui.slider(5, 600, step=5, value=60, label="Checkpoint stall δ", unit="s")
-    recovery = ui.slider(0, 1800, step=30, value=300, label="Restart after a failure R", unit="s")
-    days = ui.slider(1, 90, step=1, value=30, label="Job length", unit="days")
-    interval = ui.slider(5, 720, step=5, value=240, label="Your checkpoint interval τ", unit="min")
+                      label="Fleet size, DGX H100 servers with 8 GPUs each", unit="servers", starts=starts, key="nodes")
+    delta = ui.slider(5, 600, step=5, value=60, label="Checkpoint stall δ", unit="s", starts=starts, key="delta_s")
+    recovery = ui.slider(0, 1800, step=30, value=300, label="Restart after a failure R", unit="s", starts=starts, key="recovery")
+    days = ui.slider(1, 90, step=1, value=30, label="Job length", unit="days", starts=starts, key="days")
+    interval = ui.slider(5, 720, step=5, value=240, label="Your checkpoint interval τ", unit="min", starts=starts, key="interval_min")
     mo.vstack([ui.step("act", "size the fleet, then pick your own interval"), nodes,
                ui.row(delta, recovery), ui.row(days, interval)])
     return days, delta, interval, nodes, recovery
@@ -132,13 +139,13 @@ def _(best, charts, curve, interval, mine, mo, pred, ui):
 
 
 @app.cell
-def _(mo, ui):
+def _(mo, starts, ui):
     ckpt_model = ui.zoo_dropdown({"Llama-3-8B": "Llama3_8B", "Llama-3-70B": "Llama3_70B",
                                   "Llama-3-405B": "Llama3_405B"}, label="Model being trained (Adam)",
-                                 value="Llama-3-70B")
+                                 value="Llama-3-70B", starts=starts, key="model")
     writers = ui.slider(1, 512, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=8,
-                        label="Checkpoint writers, one NVMe each", unit="writers")
-    ckpt_hours = ui.slider(0.25, 8, step=0.25, value=4, label="Checkpoint every", unit="h")
+                        label="Checkpoint writers, one NVMe each", unit="writers", starts=starts, key="writers")
+    ckpt_hours = ui.slider(0.25, 8, step=0.25, value=4, label="Checkpoint every", unit="h", starts=starts, key="interval_h")
     mo.vstack([ui.step("act", "the checkpoint wall: how big is δ really?"),
                ui.row(ckpt_model, writers), ckpt_hours])
     return ckpt_hours, ckpt_model, writers
@@ -186,13 +193,14 @@ def _(core, mine, ui):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Why does the optimum move only with the square root of the fleet size? Which would you buy for a "
         "512-server run: faster storage (smaller δ) or more reliable servers (larger MTBF)? Both enter τ* the "
         "same way — but only one also shrinks the restart term."
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -208,6 +216,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, ckpt_hours, ckpt_model, days, delta, interval, nodes, pred, progress, recovery, reflect, ui, variant, writers):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      nodes=nodes, delta_s=delta, recovery=recovery, days=days, interval_min=interval, model=ckpt_model, writers=writers, interval_h=ckpt_hours)
+    return
 
 
 if __name__ == "__main__":

@@ -57,21 +57,28 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "You can afford 10²⁴ FLOP of training (about 1,000 H100s for a month). Spent compute-optimally, how many "
         "parameters should the model have?",
         ["About 7 billion", "About 30 billion", "About 90 billion", "About 300 billion"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(mo, ui):
-    budget = ui.slider(20, 26, step=0.25, value=24, label="Training budget log₁₀ C, C in FLOP (24 means 10²⁴)", unit="log₁₀ FLOP")
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(mo, starts, ui):
+    budget = ui.slider(20, 26, step=0.25, value=24, label="Training budget log₁₀ C, C in FLOP (24 means 10²⁴)", unit="log₁₀ FLOP", starts=starts, key="log_budget")
     fixed = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Llama3_405B", "GPT3")},
-                            label="…or train this fixed model with it", value="Llama3_70B")
+                            label="…or train this fixed model with it", value="Llama3_70B", starts=starts, key="fixed_model")
     mo.vstack([ui.step("act", "wall 11 — complexity: size the model for the budget"),
                ui.row(budget, fixed)])
     return budget, fixed
@@ -112,14 +119,14 @@ def _(bank, budget, charts, fixed, mo, pred, ui):
 
 
 @app.cell
-def _(mo, ui):
+def _(mo, starts, ui):
     hw = ui.zoo_dropdown({h: h for h in ("H100", "H200", "B200", "A100", "MI300X", "L4")}, label="Accelerator",
-                         value="H100")
+                         value="H100", starts=starts, key="hardware")
     r_model = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B")}, label="Reasoning model",
-                              value="Llama3_8B")
-    steps = ui.slider(1, 64, steps=[1, 2, 4, 8, 16, 32, 64], value=8, label="Reasoning steps K, 50 tokens each", unit="steps")
+                              value="Llama3_8B", starts=starts, key="r_model")
+    steps = ui.slider(1, 64, steps=[1, 2, 4, 8, 16, 32, 64], value=8, label="Reasoning steps K, 50 tokens each", unit="steps", starts=starts, key="steps")
     context = ui.slider(256, 16384, steps=[256, 512, 1024, 2048, 4096, 8192, 16384], value=2048,
-                        label="Prompt length", unit="tokens")
+                        label="Prompt length", unit="tokens", starts=starts, key="context")
     mo.vstack([ui.step("act", "wall 12 — reasoning: what does thinking cost per query?"),
                ui.row(r_model, hw), ui.row(steps, context)])
     return context, hw, r_model, steps
@@ -157,11 +164,11 @@ def _(bank, charts, context, hw, mo, pred, r_model, steps, ui):
 
 
 @app.cell
-def _(mo, ui):
+def _(mo, starts, ui):
     c_model = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Llama3_405B")},
-                              label="Model to compress", value="Llama3_70B")
-    bits = ui.slider(2, 16, steps=[2, 3, 4, 8, 16], value=4, label="Weight bits, from fp16", unit="bits")
-    c_batch = ui.slider(1, 512, steps=[1, 4, 16, 64, 128, 256, 512], value=1, label="Decode batch", unit="sequences")
+                              label="Model to compress", value="Llama3_70B", starts=starts, key="comp_model")
+    bits = ui.slider(2, 16, steps=[2, 3, 4, 8, 16], value=4, label="Weight bits, from fp16", unit="bits", starts=starts, key="bits")
+    c_batch = ui.slider(1, 512, steps=[1, 4, 16, 64, 128, 256, 512], value=1, label="Decode batch", unit="sequences", starts=starts, key="comp_batch")
     mo.vstack([ui.step("act", "wall 13 — fidelity: what do fewer bits buy?"),
                ui.row(c_model, bits, c_batch)])
     return bits, c_batch, c_model
@@ -210,12 +217,13 @@ def _(core, ui):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Llama-3-8B was trained on ~15 T tokens — far beyond its Chinchilla point. Why might a team deliberately "
         "over-train a small model, given what you saw about reasoning cost and quantization at inference?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -231,6 +239,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, bits, budget, c_batch, c_model, context, fixed, hw, pred, progress, r_model, reflect, steps, ui, variant):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      log_budget=budget, fixed_model=fixed, hardware=hw, r_model=r_model, steps=steps, context=context, comp_model=c_model, bits=bits, comp_batch=c_batch)
+    return
 
 
 if __name__ == "__main__":

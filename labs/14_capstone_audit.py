@@ -59,33 +59,40 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "The same 30-day run moves from Quebec (hydro) to Poland (coal). Same GPUs, same code, same MFU. "
         "How much more operational CO₂ does it emit?",
         ["About 2×", "About 10×", "About 40×", "About 200×"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     region = ui.zoo_dropdown({core.Grids.get(k).name: k for k in core.Grids.names()}, label="Site (grid)",
-                             value=core.Grids.get("Quebec").name)
-    days = ui.slider(1, 120, step=1, value=30, label="Run length", unit="days")
-    nodes = ui.slider(8, 256, steps=[8, 16, 32, 64, 128, 256], value=64, label="DGX H100 servers, 8 GPUs each", unit="servers")
+                             value=core.Grids.get("Quebec").name, starts=starts, key="region")
+    days = ui.slider(1, 120, step=1, value=30, label="Run length", unit="days", starts=starts, key="days")
+    nodes = ui.slider(8, 256, steps=[8, 16, 32, 64, 128, 256], value=64, label="DGX H100 servers, 8 GPUs each", unit="servers", starts=starts, key="nodes")
     mo.vstack([ui.step("act", "configure the run"), ui.row(region, days, nodes)])
     return days, nodes, region
 
 
 @app.cell
-def _(mo, ui):
-    tp = ui.slider(1, 8, steps=[1, 2, 4, 8], value=8, label="Tensor parallel TP, inside a server", unit="GPUs")
-    pp = ui.slider(1, 16, steps=[1, 2, 4, 8, 16], value=4, label="Pipeline parallel PP", unit="stages")
+def _(mo, starts, ui):
+    tp = ui.slider(1, 8, steps=[1, 2, 4, 8], value=8, label="Tensor parallel TP, inside a server", unit="GPUs", starts=starts, key="tp")
+    pp = ui.slider(1, 16, steps=[1, 2, 4, 8, 16], value=4, label="Pipeline parallel PP", unit="stages", starts=starts, key="pp")
     batch = ui.slider(256, 4096, steps=[256, 512, 1024, 2048, 4096], value=1024,
-                      label="Global batch of 4,096-token sequences", unit="sequences")
-    delta = ui.slider(10, 600, step=10, value=60, label="Checkpoint stall δ", unit="s")
+                      label="Global batch of 4,096-token sequences", unit="sequences", starts=starts, key="batch")
+    delta = ui.slider(10, 600, step=10, value=60, label="Checkpoint stall δ", unit="s", starts=starts, key="delta_s")
     mo.vstack([ui.row(tp, pp), ui.row(batch, delta)])
     return batch, delta, pp, tp
 
@@ -199,13 +206,14 @@ def _(core, eco, rel, step, sus, ui):
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Double the cluster to 128 servers: which rows of the audit improve, which get worse, and which do not "
         "move? If you could change one thing — site, parallel layout or checkpoint storage — which buys the "
         "most, and by which metric?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
@@ -221,6 +229,13 @@ async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
     graded.view
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, days, delta, nodes, pp, pred, progress, reflect, region, tp, ui, variant):
+    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
+                      region=region, days=days, nodes=nodes, tp=tp, pp=pp, batch=batch, delta_s=delta)
+    return
 
 
 if __name__ == "__main__":

@@ -30,7 +30,9 @@ def zoo_dropdown(entries: Mapping[str, Any] | Sequence[Any], *, label: str, valu
         entries = {getattr(e, "name", str(e)): e for e in entries}
     opts = dict(entries)
     if starts is not None and key:
-        value = starts.value(key, value, choices=list(opts))
+        by_value = {v: k for k, v in opts.items() if isinstance(v, str)}  # {"US Average": "US_Avg"} → by key
+        value = starts.value(key, value, choices=list(opts) + list(by_value))
+        value = value if value in opts else by_value.get(value, value)
         label = starts.label(label, key)
     if value is None or value not in opts:
         value = next(iter(opts))

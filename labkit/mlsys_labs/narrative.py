@@ -127,10 +127,15 @@ def _vstack_titled(head: str, body: Any) -> Any:
 
 
 def prediction(question: str, options: Sequence[str] | Mapping[str, Any], *, label: str = "",
-               value: Any = None) -> Any:
-    """``mo.ui.radio`` for the prediction; ``value``: the saved prediction (``ui.saved_prediction``)."""
+               value: Any = None, lab: Any = None, variant: Any = None, progress: Any = None) -> Any:
+    """``mo.ui.radio`` for the prediction. It opens at ``value``, or at the student's saved prediction
+    when ``lab``, ``variant`` and ``progress`` are given (so a reload keeps the results unlocked)."""
     mo = _mo()
     keys = list(options)
+    if value is None and lab is not None:
+        from .pagestate import saved_prediction
+
+        value = saved_prediction(lab, variant, progress, keys)
     return mo.ui.radio(options=options, value=value if value in keys else None,
                        label=label or f"**Your prediction.** {question}")
 

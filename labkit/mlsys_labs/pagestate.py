@@ -42,6 +42,8 @@ class Starts:
                 continue
             if _allowed(cand, choices):
                 return cand
+            if not isinstance(cand, str) and choices is not None and _allowed(_plain_str(cand), choices):
+                return _plain_str(cand)  # a variant's number shown by a dropdown of strings
         return default
 
     def label(self, label: str, key: str) -> str:
@@ -63,6 +65,10 @@ def _allowed(value: Any, choices: Any) -> bool:
         return value in choices
     except TypeError:
         return False
+
+
+def _plain_str(v: Any) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
 def _plain(v: Any) -> str:
@@ -115,15 +121,16 @@ def reflection(lab: Any, variant: Any, progress: Any, *, key: str = "reflect", p
 
 
 def position(element: Any) -> Any:
-    """A control's position as plain JSON: a dropdown's selected key, a slider's number, a checkbox's bool,
+    """A control's position as plain JSON: a dropdown's zoo name (or its label when the option is not a
+    name), a slider's number, a checkbox's bool,
     a multiselect's list of keys, a radio's choice."""
-    key = getattr(element, "selected_key", None)
-    if key is not None or hasattr(element, "selected_key"):
-        return key
-    keys = getattr(element, "selected_keys", None)
-    if keys is not None:
-        return list(keys)
+    if hasattr(element, "selected_key"):  # a dropdown: the zoo name it stands for, else its label
+        v = getattr(element, "value", None)
+        return v if isinstance(v, str) else element.selected_key
     v = getattr(element, "value", None)
+    options = getattr(element, "options", None)
+    if isinstance(v, list) and isinstance(options, Mapping):  # a multiselect: the labels it shows
+        return [label for label, opt in options.items() if opt in v]
     if isinstance(v, (bool, int, float, str)) or v is None:
         return v
     if isinstance(v, (list, tuple)) and all(isinstance(x, (bool, int, float, str)) for x in v):
