@@ -202,21 +202,28 @@ def _(LAB, mo, progress, ui, variant):
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
 
 
 @app.cell
-async def _(LAB, bo_hw, bo_model, bo_qps, bo_sla, pred, progress, qps, reflect, replicas, service, slo, ui, variant):
-    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
-                      qps=qps, service_ms=service, replicas=replicas, slo_ms=slo, bo_qps=bo_qps, bo_sla=bo_sla, bo_model=bo_model, bo_hw=bo_hw)
+async def _(LAB, bo_hw, bo_model, bo_qps, bo_sla, graded, mo, pred, progress, qps, reflect, replicas, reset, service, slo, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, qps=qps, service_ms=service, replicas=replicas, slo_ms=slo, bo_qps=bo_qps, bo_sla=bo_sla, bo_model=bo_model, bo_hw=bo_hw)
+    _footer
     return
 
 

@@ -182,21 +182,28 @@ def _(LAB, mo, progress, ui, variant):
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
 
 
 @app.cell
-async def _(LAB, batch, cpu, hw, pred, progress, rate, reflect, size, step_ms, ui, variant):
-    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
-                      hardware=hw, samples_per_s=rate, sample_mb=size, cpu_gbps=cpu, batch=batch, step_ms=step_ms)
+async def _(LAB, batch, cpu, graded, hw, mo, pred, progress, rate, reflect, reset, size, step_ms, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, hardware=hw, samples_per_s=rate, sample_mb=size, cpu_gbps=cpu, batch=batch, step_ms=step_ms)
+    _footer
     return
 
 

@@ -192,21 +192,28 @@ def _(LAB, mo, progress, ui, variant):
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
 
 
 @app.cell
-async def _(LAB, fabric, model, nodes, overlap, oversub, pred, progress, reflect, topology, ui, variant, zero):
-    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
-                      fabric=fabric, topology=topology, oversub=oversub, nodes=nodes, model=model, overlap=overlap, zero=zero)
+async def _(LAB, fabric, graded, mo, model, nodes, overlap, oversub, pred, progress, reflect, reset, topology, ui, variant, zero):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, fabric=fabric, topology=topology, oversub=oversub, nodes=nodes, model=model, overlap=overlap, zero=zero)
+    _footer
     return
 
 

@@ -191,21 +191,28 @@ def _(LAB, mo, progress, ui, variant):
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
 
 
 @app.cell
-async def _(LAB, batch, cluster, model, overlap, pp, pred, progress, reflect, tp, ui, variant):
-    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
-                      cluster=cluster, model=model, tp=tp, pp=pp, batch=batch, overlap=overlap)
+async def _(LAB, batch, cluster, graded, mo, model, overlap, pp, pred, progress, reflect, reset, tp, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, cluster=cluster, model=model, tp=tp, pp=pp, batch=batch, overlap=overlap)
+    _footer
     return
 
 

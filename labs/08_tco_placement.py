@@ -216,21 +216,28 @@ def _(LAB, mo, progress, ui, variant):
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
 
 
 @app.cell
-async def _(LAB, accel, model, pred, progress, qps, reflect, region, sites, steps, tax, ui, variant):
-    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
-                      model=model, hardware=accel, steps=steps, qps=qps, region=region, candidate_sites=sites, tax=tax)
+async def _(LAB, accel, graded, mo, model, pred, progress, qps, reflect, region, reset, sites, steps, tax, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, model=model, hardware=accel, steps=steps, qps=qps, region=region, candidate_sites=sites, tax=tax)
+    _footer
     return
 
 

@@ -194,21 +194,28 @@ def _(LAB, mo, progress, ui, variant):
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
 
 
 @app.cell
-async def _(LAB, batch, gpu, inject, model, phase, pred, progress, reflect, seq, ui, variant):
-    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
-                      model=model, gpu=gpu, phase=phase, batch=batch, seq_len=seq, inject_gbs=inject)
+async def _(LAB, batch, gpu, graded, inject, mo, model, phase, pred, progress, reflect, reset, seq, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, model=model, gpu=gpu, phase=phase, batch=batch, seq_len=seq, inject_gbs=inject)
+    _footer
     return
 
 

@@ -207,21 +207,28 @@ def _(LAB, mo, progress, ui, variant):
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
 
 
 @app.cell
-async def _(LAB, ckpt_hours, ckpt_model, days, delta, interval, nodes, pred, progress, recovery, reflect, ui, variant, writers):
-    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
-                      nodes=nodes, delta_s=delta, recovery=recovery, days=days, interval_min=interval, model=ckpt_model, writers=writers, interval_h=ckpt_hours)
+async def _(LAB, ckpt_hours, ckpt_model, days, delta, graded, interval, mo, nodes, pred, progress, recovery, reflect, reset, ui, variant, writers):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, nodes=nodes, delta_s=delta, recovery=recovery, days=days, interval_min=interval, model=ckpt_model, writers=writers, interval_h=ckpt_hours)
+    _footer
     return
 
 

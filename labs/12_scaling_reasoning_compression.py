@@ -230,21 +230,28 @@ def _(LAB, mo, progress, ui, variant):
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
 
 
 @app.cell
-async def _(LAB, bits, budget, c_batch, c_model, context, fixed, hw, pred, progress, r_model, reflect, steps, ui, variant):
-    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
-                      log_budget=budget, fixed_model=fixed, hardware=hw, r_model=r_model, steps=steps, context=context, comp_model=c_model, bits=bits, comp_batch=c_batch)
+async def _(LAB, bits, budget, c_batch, c_model, context, fixed, graded, hw, mo, pred, progress, r_model, reflect, reset, steps, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, log_budget=budget, fixed_model=fixed, hardware=hw, r_model=r_model, steps=steps, context=context, comp_model=c_model, bits=bits, comp_batch=c_batch)
+    _footer
     return
 
 

@@ -224,21 +224,28 @@ def _(LAB, mo, progress, ui, variant):
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
 
 
 @app.cell
-async def _(LAB, base_h, eps, eta, flash, hw, job_days, jobs, kernel, pred, prev, progress, reflect, ui, variant):
-    await ui.remember(LAB, variant, progress, prediction=pred, reflections={"reflect": reflect},
-                      hardware=hw, kernel=kernel, flash=flash, eta=eta, jobs_per_day=jobs, job_days=job_days, base_hours=base_h, epsilon=eps, prevalence=prev)
+async def _(LAB, base_h, eps, eta, flash, graded, hw, job_days, jobs, kernel, mo, pred, prev, progress, reflect, reset, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, hardware=hw, kernel=kernel, flash=flash, eta=eta, jobs_per_day=jobs, job_days=job_days, base_hours=base_h, epsilon=eps, prevalence=prev)
+    _footer
     return
 
 

@@ -100,6 +100,8 @@ def starts(lab: Any, variant: Any, progress: Any = None, *, aliases: Mapping[str
 def saved_prediction(lab: Any, variant: Any, progress: Any, options: Any) -> Any:
     """The student's saved prediction if it is one of ``options`` (else None)."""
     p = _state(progress, lab, variant).get("prediction")
+    if isinstance(p, Mapping):  # {"question", "choice", "time"}
+        p = p.get("choice")
     try:
         return p if p is not None and p in options else None
     except TypeError:
@@ -150,8 +152,13 @@ async def remember(lab: Any, variant: Any, progress: Any, *, prediction: Any = N
     pos = {k: position(v) for k, v in controls.items()}
     if pos != (old.get("controls") or {}):
         parts["controls"] = pos
-    if prediction is not None and getattr(prediction, "value", None) != old.get("prediction"):
-        parts["prediction"] = prediction.value
+    before = old.get("prediction")
+    before = before.get("choice") if isinstance(before, Mapping) else before
+    choice = getattr(prediction, "value", None) if prediction is not None else None
+    if choice is not None and choice != before:
+        from .submission import utc_now_iso
+
+        parts["prediction"] = {"question": f"{lab.id}:prediction", "choice": choice, "time": utc_now_iso()}
     if reflections:
         texts = {k: str(getattr(v, "value", v) or "") for k, v in reflections.items()}
         if texts != (old.get("reflections") or {}):

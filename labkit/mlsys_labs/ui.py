@@ -76,6 +76,7 @@ from __future__ import annotations
 from typing import Any
 
 from .controls import capacity, choice, metrics, row, slider, status, table, trace, zoo_dropdown  # noqa: F401 (re-exported)
+from .checkview import finish, graded_questions, report_download, report_html, reset_control  # noqa: F401
 from .pagestate import position, reflection, remember, saved_prediction, starts  # noqa: F401
 from .narrative import (lab_header, prediction, prediction_gate, reveal, step, student_gate,  # noqa: F401
                         why_panel)
@@ -84,7 +85,7 @@ from .textfmt import md_escape as _md_escape
 
 __all__ = [
     "lab_header", "step", "why_panel", "prediction", "prediction_gate", "student_gate", "reveal",
-    "zoo_dropdown", "choice", "starts", "remember", "reflection", "saved_prediction", "position", "slider", "row", "capacity", "fmt", "metrics", "status", "trace", "table",
+    "graded_questions", "reset_control", "finish", "report_html", "report_download", "zoo_dropdown", "choice", "starts", "remember", "reflection", "saved_prediction", "position", "slider", "row", "capacity", "fmt", "metrics", "status", "trace", "table",
     "Progress", "load_progress", "student_input", "variant_for", "variant_banner",
     "answer_inputs", "questions_view", "prompt_for", "Graded", "grade", "download_button",
     "submission_bytes",

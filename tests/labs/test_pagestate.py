@@ -13,7 +13,7 @@ from conftest import lab_files
 
 from mlsys_labs import pagestate
 
-REMEMBERING = [p for p in lab_files() if "ui.remember(" in p.read_text(encoding="utf-8")]
+REMEMBERING = [p for p in lab_files() if "ui.finish(" in p.read_text(encoding="utf-8")]
 
 
 class FakeProgress:
@@ -89,7 +89,8 @@ def test_remember_writes_only_what_changed():
     asyncio.run(pagestate.remember(lab, v, p, prediction=Fake("a"), batch=Fake(4)))
     asyncio.run(pagestate.remember(lab, v, p, prediction=Fake("a"), batch=Fake(4)))
     asyncio.run(pagestate.remember(lab, v, p, prediction=Fake("a"), batch=Fake(8)))
-    assert p.saves_made == [{"controls": {"batch": 4}, "prediction": "a"}, {"controls": {"batch": 8}}]
+    assert [sorted(s) for s in p.saves_made] == [["controls", "prediction"], ["controls"]]
+    assert p.saves_made[0]["prediction"]["choice"] == "a" and p.saves_made[1] == {"controls": {"batch": 8}}
 
 
 def test_remember_reports_a_failed_save():
@@ -116,7 +117,7 @@ def test_lab_saves_prediction_controls_reflection_and_restores_them(path):
     _, defs = app.run(defs={"progress": progress, "student": Fake("ada"), "pred": Fake(option),
                             "reflect": Fake("batching reuses weights")})
     st = progress.lab_state(lab.id, "ada")
-    assert st["prediction"] == option
+    assert st["prediction"]["choice"] == option and st["prediction"]["time"]
     assert st["reflections"] == {"reflect": "batching reuses weights"}
     controls = st["controls"]
     assert len(controls) >= 3, controls
@@ -145,7 +146,8 @@ def test_lab_00_opens_at_a_moved_position_after_reload():
     lab = get_lab(path.stem)
     app = _app(path)
     progress = FakeProgress(lab.id, {"ada": {"controls": {"batch": 256, "accelerator": "B200", "model": "Llama3_70B",
-                                                         "precision": "fp8"}, "prediction": "Memory (wall 2)"}})
+                                                         "precision": "fp8"},
+                                                 "prediction": {"question": "q", "choice": "Memory (wall 2)", "time": "t"}}})
     _, defs = app.run(defs={"progress": progress, "student": Fake("ada")})
     assert defs["batch"].value == 256 and defs["hw"].selected_key == "B200"
     assert defs["model"].selected_key == "Llama3_70B" and defs["precision"].value == "fp8"
