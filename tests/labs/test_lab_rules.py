@@ -16,7 +16,7 @@ import pytest
 
 from conftest import lab_files
 
-LABS = lab_files()
+LABS = lab_files() + [lab_files()[0].parent / "_template.py"]
 LATEX_OPERATOR = re.compile(r"\\(frac|sqrt|text\{|cdot|qquad|quad|lfloor|lceil|underbrace|Big|big|max|min|le|ge|"
                             r"tfrac|approx|Rightarrow|sum|prod|times)(?![A-Za-z])")
 INLINE_MATH = re.compile(r"\$([^$\n]{1,120})\$")
@@ -73,3 +73,15 @@ def test_the_rules_catch_what_they_forbid():
     assert BARE_POWER_OF_TEN.search("x / 1e6") and BARE_POWER_OF_TEN.search("y * 1000.0")
     assert not BARE_POWER_OF_TEN.search("steps * 50") and not BARE_POWER_OF_TEN.search("bank.scaling(1e24)")
     assert [m.group(1) for m in INLINE_MATH.finditer("a $c = b$ z")] == ["c = b"]
+
+
+def test_the_template_runs(tmp_path, monkeypatch):
+    import importlib.util
+
+    monkeypatch.setenv("MLSYS_LABS_HOME", str(tmp_path))
+    path = lab_files()[0].parent / "_template.py"
+    spec = importlib.util.spec_from_file_location("lab_template", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    _, defs = mod.app.run()
+    assert defs["res"].latency.magnitude > 0 and defs["LAB"].id == defs["LAB_ID"]
