@@ -5,6 +5,7 @@ renders the resolver's own equation, and the shared footer. No physics here.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
 from .textfmt import callout as _callout, esc_dollar as _esc, md as _md, num
@@ -97,15 +98,26 @@ def why_panel(
                             f"returns {want.__name__}")
         if result is not None:
             parts.append(_your_numbers(result, d.get("fields", {})))
-        doc = str(d.get("doc", "")).strip()
-        if doc:
-            parts.append(mo.accordion({f"The model's own description ({d['resolver']})": mo.md(f"```text\n{doc}\n```")}))
+        doc = _doc_accordion(resolver)
+        if doc is not None:
+            parts.append(doc)
     if explanation:
         parts.append(explanation)
     if source:
         parts.append(f"_Further reading: {source}_")
     body = mo.vstack([p if not isinstance(p, str) else _md(p) for p in parts], gap=0.5)
     return mo.accordion({title: body}, expanded=[title] if expanded else False)
+
+
+@lru_cache(maxsize=64)
+def _doc_accordion(resolver: Any) -> Any:
+    """The resolver's docstring in a closed accordion, built once per resolver (marimo Html is immutable)."""
+    mo = _mo()
+    d = resolver.describe()
+    doc = str(d.get("doc", "")).strip()
+    if not doc:
+        return None
+    return mo.accordion({f"The model's own description ({d['resolver']})": _md(f"```text\n{doc}\n```")})
 
 
 def _your_numbers(result: Any, units: Mapping[str, str]) -> Any:
@@ -123,7 +135,7 @@ def _your_numbers(result: Any, units: Mapping[str, str]) -> Any:
 
 def _vstack_titled(head: str, body: Any) -> Any:
     mo = _mo()
-    return mo.vstack([mo.md(f"_{head}_"), body], gap=0.25)
+    return mo.vstack([_md(f"_{head}_"), body], gap=0.25)
 
 
 def prediction(question: str, options: Sequence[str] | Mapping[str, Any], *, label: str = "",
