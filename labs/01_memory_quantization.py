@@ -9,10 +9,11 @@ def _():
     import marimo as mo
     import mlsysim_core as core
     from mlsys_labs import charts, ui
+    from mlsys_labs.banks import lab_01_memory_quantization as bank
     from mlsys_labs.catalog import get_lab
 
     LAB = get_lab("01_memory_quantization")
-    return LAB, charts, core, mo, ui
+    return LAB, bank, charts, core, mo, ui
 
 
 @app.cell
@@ -116,15 +117,11 @@ def _(comp, core, mo, pred, ui):
 
 
 @app.cell
-def _(charts, core, hw, mo, model, pred, ui):
+def _(bank, charts, hw, mo, model, pred, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _rows = []
-    for _p in ("fp16", "fp8", "int8", "int4"):
-        _r = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=1, precision=_p)
-        _rows.append({"what": f"weights @ {_p}", "GB": float(_r.memory_footprint.to("GB").magnitude)})
-    _cap = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=1).memory_capacity
-    _rows.append({"what": f"{hw.selected_key} memory", "GB": float(_cap.to("GB").magnitude)})
-    charts.bars(_rows, "what", "GB", highlight=f"{hw.selected_key} memory", value_title="GB",
+    _weights, _cap = bank.footprints(model.selected_key, hw.selected_key)
+    _rows = [*_weights, {"what": f"{hw.selected_key} memory ({ui.capacity(_cap)})", "GB": charts.magnitude(_cap, "GB")}]
+    charts.bars(_rows, "what", "GB", highlight=_rows[-1]["what"], value_title="GB",
                 title=f"Does {model.selected_key} fit? Footprint per precision vs device memory")
     return
 
@@ -143,18 +140,13 @@ def _(batch, core, hw, mo, model, pred, target, ui):
 
 
 @app.cell
-def _(batch, charts, core, hw, mo, model, pred, target, ui):
+def _(bank, batch, charts, hw, mo, model, pred, target, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _rows = []
-    for _b in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512):
-        for _p in ("fp16", target.value):
-            _r = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=_b, precision=_p)
-            _rows.append({"batch": _b, "latency_ms": float(_r.latency.to("ms").magnitude), "precision": _p})
-    _cur = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=batch.value,
-                                        precision=target.value)
-    charts.sweep(_rows, "batch", "latency_ms", series="precision", log_x=True, log_y=True,
+    _rows = bank.latency_sweep(model.selected_key, hw.selected_key, target.value)  # cached: the slider moves the marker
+    _cur = next(r for r in _rows if r["batch"] == batch.value and r["precision"] == target.value)
+    charts.sweep(list(_rows), "batch", "latency_ms", series="precision", log_x=True, log_y=True,
                  x_title="batch size (log)", y_title="time per decoding step (ms, log)",
-                 marker={"x": batch.value, "y": float(_cur.latency.to("ms").magnitude), "label": "you"},
+                 marker={"x": batch.value, "y": _cur["latency_ms"], "label": "you"},
                  title="Quantization helps most where the step is memory-bound")
     return
 
