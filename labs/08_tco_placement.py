@@ -162,16 +162,18 @@ def _(bank, charts, core, eco, fleet, mo, pred, query, sites, tax, ui):
     def _musd(usd):
         return charts.magnitude(core.Q_(usd, "USD"), "MUSD")
 
+    _tax_of = {_c["region"]: _c["carbon_cost_usd"] for _c in _best.top_candidates}
     _rows = []
     for _key in sites.value:
         _e = core.EconomicsModel().solve(fleet=fleet, duration_days=bank.DAYS, grid=core.Grids.get(_key),
                                          mfu=float(query.mfu))
         _name = _e.region_name + (" ★" if _e.region_name == _best.best_region else "")
-        _tax = _e.carbon_footprint_kg.to("tCO2").magnitude * tax.value
+        _tax = _tax_of.get(_e.region_name)  # the optimizer's own carbon cost for this site
         for _part, _v in (("CapEx (1 yr)", _e.capex_usd), ("energy", _e.opex_energy_usd),
                           ("maintenance", _e.opex_maintenance_usd)):
             _rows.append({"site": _name, "part": _part, "musd": _v.to("MUSD").magnitude})
-        _rows.append({"site": _name, "part": "carbon tax", "musd": _musd(_tax)})
+        if _tax is not None:
+            _rows.append({"site": _name, "part": "carbon tax", "musd": _musd(_tax)})
     _ranked = [{"rank": _i + 1, "site": _c["region"], "TCO (million USD)": _musd(_c["tco_usd"]),
                 "CO₂ (t)": _c["carbon_t"], "tax (million USD)": _musd(_c["carbon_cost_usd"]),
                 "objective (million USD)": _musd(_c["objective_usd"])} for _i, _c in enumerate(_best.top_candidates)]
