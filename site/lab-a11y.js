@@ -14,6 +14,8 @@
     .mlsys-slider-value { order: -1; min-width: 5ch !important; white-space: nowrap; font-size: 0.9rem !important;
                           font-weight: 600; color: #1f2937 !important; }
     .mlsys-slider-value::after { content: attr(data-unit); font-weight: 400; }
+    .mlsys-slider-row { flex-wrap: wrap; row-gap: 0.25rem; }
+    .mlsys-slider-row > span[dir] { flex: 1 1 9rem; min-width: 9rem; }
     .mo-label { min-width: 0; max-width: 100%; }
     select, input { max-width: 100%; }
   `;
@@ -65,6 +67,7 @@
     const track = root.querySelector("[data-testid=track]");
     const row = track && track.closest("div.flex");
     if (row) {
+      row.classList.add("mlsys-slider-row");
       for (const el of row.children) {
         if (el.tagName === "DIV" && !el.querySelector("input") && /text-xs/.test(el.className)) {
           el.classList.add("mlsys-slider-value");

@@ -30,13 +30,24 @@ def test_landing_page_has_no_serious_axe_violation(guarded, server):
     assert g.outside == []
 
 
+def _wait(page) -> None:
+    """Until interactive; the page may reload itself once if marimo never mounted (site/register.js)."""
+    try:
+        pagekit.wait_interactive(page)
+    except Exception as e:  # noqa: BLE001
+        if "context was destroyed" not in str(e):
+            raise
+        page.wait_for_load_state()
+        pagekit.wait_interactive(page)
+
+
 def _open_with_prediction(page) -> None:
-    pagekit.wait_interactive(page)
+    _wait(page)
     if not page.get_by_role("radio").count():
         page.reload()
-        pagekit.wait_interactive(page)
+        _wait(page)
     interactions.choose_prediction(page)
-    pagekit.wait_interactive(page)
+    _wait(page)
     page.wait_for_timeout(500)  # the page script names controls on the next animation frame
 
 
