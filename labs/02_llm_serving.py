@@ -79,24 +79,26 @@ def _(core, mo, starts, ui):
     seq = ui.slider(steps=[512, 1024, 2048, 4096, 8192, 16384, 32768], value=4096,
                     label="Tokens per request, prompt + output", unit="tokens", starts=starts, key="seq_len")
     batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128], value=8, label="Concurrent requests (batch size)", unit="requests", starts=starts, key="batch")
-    mo.vstack([ui.step("act", "grow the context, grow the batch"),
-               ui.row(hw, model), seq, batch])
-    return batch, hw, model, seq
+    tp = ui.slider(steps=[1, 2, 4, 8], value=1, label="Tensor-parallel group inside one NVLink node", unit="GPUs",
+                   starts=starts, key="tp_size")
+    mo.vstack([ui.step("act", "grow the context, grow the batch, split the model"),
+               ui.row(hw, model), seq, batch, tp])
+    return batch, hw, model, seq, tp
 
 
 @app.cell
-def _(batch, core, hw, model, seq):
+def _(batch, core, hw, model, seq, tp):
     srv = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value,
-                                    batch_size=batch.value)
+                                    batch_size=batch.value, tp_size=tp.value)
     srv_long = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=2 * seq.value,
-                                         batch_size=batch.value)
+                                         batch_size=batch.value, tp_size=tp.value)
     cb = core.ContinuousBatchingModel().solve(model=model.value, hardware=hw.value, max_seq_len=seq.value,
-                                              max_batch_size=4096)
+                                              max_batch_size=4096, tp_size=tp.value)
     return cb, srv, srv_long
 
 
 @app.cell
-def _(batch, cb, core, hw, mo, model, pred, seq, srv, srv_long, ui):
+def _(batch, cb, core, hw, mo, model, pred, seq, srv, srv_long, tp, ui):
     mo.stop(*ui.prediction_gate(pred))
     _m, _h = core.Models.get("Llama3_8B"), core.Hardware.get("H100")
     _t4 = core.ServingModel().solve(model=_m, hardware=_h, seq_len=4096).ttft
@@ -118,6 +120,7 @@ def _(batch, cb, core, hw, mo, model, pred, seq, srv, srv_long, ui):
             ("KV cache", srv.kv_cache_size, f"weights {ui.fmt(srv.model_weights_size)}"),
             ("Memory used", f"{srv.memory_utilization:.0%}", f"of {ui.capacity(srv.memory_capacity)}"),
             ("Requests that fit (paged)", cb.max_active_requests, f"static: {cb.static_max_active_requests}"),
+            ("TP all-reduces per decode step", srv.tp_communication_time, f"TP = {tp.value}", "ms"),
         ]),
         ui.status(srv, ok="Weights and KV cache fit in memory."),
     ])
@@ -135,16 +138,17 @@ def _(batch, charts, mo, pred, srv, ui):
 
 
 @app.cell
-def _(batch, charts, core, hw, mo, model, pred, seq, ui):
+def _(batch, charts, core, hw, mo, model, pred, seq, srv, tp, ui):
     mo.stop(*ui.prediction_gate(pred))
     _rows = []
     for _b in (1, 2, 4, 8, 16, 32, 64, 128):
-        _r = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value, batch_size=_b)
+        _r = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value, batch_size=_b,
+                                       tp_size=tp.value)
         _rows.append({"batch": _b, "GB": float(_r.total_memory_required.to("GB").magnitude)})
-    _cap = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value).memory_capacity
+    _cap = srv.memory_capacity
     _cur = next(r for r in _rows if r["batch"] == batch.value)
     charts.sweep(_rows, "batch", "GB", log_x=True, x_title="concurrent requests (log)",
-                 y_title="weights + KV cache (GB)", marker={"x": batch.value, "y": _cur["GB"], "label": "you"},
+                 y_title="weights + KV cache per GPU (GB)", marker={"x": batch.value, "y": _cur["GB"], "label": "you"},
                  threshold=(float(_cap.to("GB").magnitude), f"{hw.selected_key} memory"),
                  title=f"The KV cache grows with every request of {seq.value} tokens")
     return
@@ -210,10 +214,10 @@ async def _(LAB, answers, progress, ui, variant):
 
 
 @app.cell
-async def _(LAB, batch, graded, hw, mo, model, pred, progress, reflect, reset, seq, ui, variant):
+async def _(LAB, batch, graded, hw, mo, model, pred, progress, reflect, reset, seq, tp, ui, variant):
     mo.stop(variant is None)  # no student id yet: nothing to save or report
     _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
-                              reflections={"reflect": reflect}, hardware=hw, model=model, seq_len=seq, batch=batch)
+                              reflections={"reflect": reflect}, hardware=hw, model=model, seq_len=seq, batch=batch, tp_size=tp)
     _footer
     return
 
