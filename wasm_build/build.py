@@ -206,9 +206,6 @@ def step_pages(ctx: BuildContext) -> str:
     site = ctx.site
     for name in site_mod.STATIC_FILES:
         shutil.copyfile(site_mod.SITE_SRC / name, site / name)
-    for name in labs_mod.A11Y_FILES:  # present once the labs' accessibility layer exists
-        if (site_mod.SITE_SRC / name).exists():
-            shutil.copyfile(site_mod.SITE_SRC / name, site / name)
     versions = {
         "pyodide": PYODIDE_VERSION,
         "marimo": MARIMO_VERSION,

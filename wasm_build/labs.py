@@ -126,13 +126,8 @@ _TITLE = re.compile(r"<title>.*?</title>", re.S)
 
 SW_SNIPPET = '<script src="../register.js"></script>\n<script src="../boot-status.js"></script>'
 SITE_SRC = ROOT / "site"
-# the labs' accessibility layer (site/lab-a11y.css, site/lab-a11y.js), included in every lab page when present
-A11Y_FILES = ("lab-a11y.css", "lab-a11y.js")
-
-
-def a11y_includes(site_src: Path = SITE_SRC) -> str:
-    tags = {".css": '<link rel="stylesheet" href="../{}">', ".js": '<script src="../{}" defer></script>'}
-    return "".join(tags[Path(n).suffix].format(n) for n in A11Y_FILES if (site_src / n).exists())
+# the labs' accessibility layer (site/lab-a11y.css, site/lab-a11y.js; copied by the site step), in every lab page
+A11Y_INCLUDES = '<link rel="stylesheet" href="../lab-a11y.css"><script src="../lab-a11y.js" defer></script>'
 
 
 _RANDOM_ID = re.compile(r"random-id=(\\?['\"])([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
@@ -235,7 +230,7 @@ def patch_page(text: str, lab: LabInfo) -> str:
         text = _TITLE.sub(f"<title>{html.escape(lab.title)}</title>", text, count=1)
     else:
         text = text.replace("</head>", f"<title>{html.escape(lab.title)}</title>\n</head>", 1)
-    text = text.replace("</head>", a11y_includes() + "\n</head>", 1)
+    text = text.replace("</head>", A11Y_INCLUDES + "\n</head>", 1)
     return text.replace("</body>", SW_SNIPPET + "\n</body>", 1)
 
 

@@ -15,7 +15,8 @@ from .versions import ROOT
 SITE_SRC = ROOT / "site"
 MANIFEST_SCHEMA = "mlsys-site-manifest/1"
 SELF_HASHED = ("manifest.json", "sw.js")  # sw.js embeds the build hash; manifest.json lists everything else
-STATIC_FILES = ("site.css", "register.js", "landing.js", "boot-status.js")  # copied from site/ as they are
+STATIC_FILES = ("site.css", "register.js", "landing.js", "boot-status.js",  # copied from site/ as they are
+                "lab-a11y.css", "lab-a11y.js")  # the labs' accessibility layer, included in every lab page
 PRECACHE = ["./", "index.html", *STATIC_FILES, "manifest.json"]  # the landing page, cached on install
 
 
