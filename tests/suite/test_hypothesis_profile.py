@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import given, settings, strategies as st
@@ -28,11 +31,14 @@ def test_ci_profile_is_deterministic_and_bounded():
     assert ci.deadline is not None and ci.deadline.total_seconds() >= 1
 
 
-def test_loaded_profile_is_the_chosen_one():
-    chosen = settings.get_profile(suite.hypothesis_profile())
-    now = settings()
-    assert (now.derandomize, now.max_examples, now.deadline) == (chosen.derandomize, chosen.max_examples,
-                                                                 chosen.deadline)
+def test_the_suite_loads_the_ci_profile_under_ci():
+    """Checked in a fresh pytest process (loading conftest.py here would itself load a profile): its report
+    header states the settings in force."""
+    env = {**os.environ, "CI": "true"}
+    env.pop("HYPOTHESIS_PROFILE", None)
+    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-p", "no:cacheprovider", __file__],
+                         capture_output=True, text=True, env=env, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert f"hypothesis profile: ci (derandomize=True, max_examples={suite.CI_EXAMPLES}," in out.stdout, out.stdout
 
 
 def _draws() -> list[int]:
