@@ -1,43 +1,36 @@
-"""Grade a batch: validate → grade → keep the latest per (student, lab) → write results + grades.csv.
+"""Grade a batch: validate → grade → keep the latest per (student, lab) → roster matching.
 
-Output layout under ``--out DIR``::
+Every failure that belongs to one file (reading, decoding, parsing, validation, dates, grading) is
+that file's result — status ``rejected`` with an error code and a message — and the batch always
+finishes. Writing the outputs is :mod:`autograder.outputs`.
 
-    DIR/grades.csv                                  one row per (student, lab) kept (LMS import)
-    DIR/summary.json                                every input: status, score, reason, output path
-    DIR/results/<lab>/<student-slug>/results.json   Gradescope format, the kept submission
-    DIR/results/<lab>/<student-slug>/superseded-<n>.json   older submissions of the same student
-    DIR/rejected/<nnnnn>-<source-slug>/results.json  files that could not be graded (score 0 + reason)
-
-Student ids and file names are never used raw in a path: :func:`slug` keeps ``[A-Za-z0-9._-]`` (≤ 40
-characters, no leading dot) and appends 8 hex digits of their SHA-256, and every output path is
-checked to resolve inside ``DIR``.
+Identity: submissions of one lab are grouped by :func:`~autograder.roster.identity_key` (NFKC +
+casefold). Within a group the latest ``created`` wins (a tie goes to the file listed last) and every
+replacement is recorded (which file replaced which, both scores). Ids that share an identity key but
+are spelled differently (``straße`` / ``strasse``) are a *collision*: reported and kept apart.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
-import os
 import re
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 
 from mlsys_labs.catalog import LABS
 from mlsys_labs.grading import GradeResult, grade_submission, rejected_result
-from mlsys_labs.submission import SubmissionError, decode_json, validate_submission
-from mlsys_labs.variants import normalize_student
+from mlsys_labs.submission import SubmissionError, check_student_id, decode_json, validate_submission
 
 from .inputs import InputItem, collect
+from .roster import Roster, identity_key, spelling_key
+from .safetext import shown
 
-__all__ = ["slug", "grade_items", "grade_paths", "write_outputs", "BatchResult", "Progress"]
+__all__ = ["slug", "grade_item", "grade_items", "grade_paths", "BatchResult", "Progress", "apply_roster",
+           "GradeOptions"]
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_LAB_DIR = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 _EPOCH = datetime.min.replace(tzinfo=timezone.utc)
 
 
@@ -79,12 +72,19 @@ class Progress:
             self.stream.flush()
 
 
+@dataclass(frozen=True)
+class GradeOptions:
+    expect_lab: str | None = None
+    attempt_penalty: float = 0.0  # fraction of a question's points per wrong attempt before the right one
+    attempt_floor: float = 0.0  # a right answer keeps at least this fraction of its points
+
+
 @dataclass
 class _Entry:
     index: int
     result: GradeResult
     created_at: datetime | None
-    key: tuple | None  # (lab, normalized student) when known
+    key: tuple | None  # (lab, identity key, spelling key) when known
 
 
 @dataclass
@@ -93,21 +93,37 @@ class BatchResult:
     kept: list  # GradeResult kept per (student, lab), sorted
     superseded: list
     rejected: list
+    replacements: list = field(default_factory=list)  # dicts: lab, student, kept/replaced source+score+created
+    collisions: list = field(default_factory=list)  # dicts: lab, key, ids
+    skipped: list = field(default_factory=list)  # (source, reason)
+    roster: Roster | None = None
+    not_on_roster: list = field(default_factory=list)  # dicts: lab, student, source
+    missing: list = field(default_factory=list)  # dicts: lab, id, email, name, section
+    options: GradeOptions = field(default_factory=GradeOptions)
 
 
 def _peek_identity(obj, labs) -> tuple[str | None, str | None]:
-    """Best-effort (lab, student) of a rejected-but-decodable file, for the grades.csv row."""
+    """Best-effort (lab, student) of a rejected-but-decodable file, for its 0 row (never raises)."""
     if not isinstance(obj, dict):
         return None, None
     lab, student = obj.get("lab"), obj.get("student")
     lab = lab if isinstance(lab, str) and lab in labs else None
-    student = student.strip() if isinstance(student, str) and 0 < len(student.strip()) <= 64 else None
-    if student and any(ord(c) < 32 for c in student):
+    try:
+        student = check_student_id(student)
+    except SubmissionError:
         student = None
     return lab, student
 
 
-def grade_item(item: InputItem, index: int, *, labs=LABS, expect_lab: str | None = None) -> _Entry:
+def _key(lab: str | None, student: str | None) -> tuple | None:
+    return (lab, identity_key(student), spelling_key(student)) if lab and student else None
+
+
+def grade_item(item: InputItem, index: int, *, labs=LABS, expect_lab: str | None = None,
+               options: GradeOptions | None = None) -> _Entry:
+    """Grade one input. Never raises: every failure becomes this file's ``rejected`` result."""
+    opts = options or GradeOptions(expect_lab=expect_lab)
+    expect = opts.expect_lab
     if item.error is not None:
         return _Entry(index, rejected_result(*item.error, source=item.source), None, None)
     obj = None
@@ -115,29 +131,43 @@ def grade_item(item: InputItem, index: int, *, labs=LABS, expect_lab: str | None
         obj, dupes = decode_json(item.data)
         sub = validate_submission(obj, labs=labs)
         if dupes:
-            sub.warnings.insert(0, "duplicate keys in the JSON (last value used): " + ", ".join(map(repr, dupes)))
-        if expect_lab is not None and sub.lab != expect_lab:
-            raise SubmissionError("wrong_lab", f"this assignment grades lab {expect_lab!r}, but the file is for lab {sub.lab!r}")
-        res = grade_submission(sub, labs[sub.lab], source=item.source)
-        return _Entry(index, res, sub.created_at, (sub.lab, normalize_student(sub.student)))
+            sub.warnings.insert(0, "duplicate keys in the JSON (last value used): "
+                                + ", ".join(repr(shown(d, 30)) for d in dupes))
+        if expect is not None and sub.lab != expect:
+            raise SubmissionError("wrong_lab", f"this assignment grades lab {expect!r}, but the file is for lab {sub.lab!r}")
+        res = grade_submission(sub, labs[sub.lab], source=item.source, attempt_penalty=opts.attempt_penalty,
+                               attempt_floor=opts.attempt_floor)
+        return _Entry(index, res, sub.created_at, _key(sub.lab, sub.student))
     except SubmissionError as e:
-        lab, student = _peek_identity(obj, labs)
-        if expect_lab is not None and lab != expect_lab:
-            lab = None
-        res = rejected_result(e.code, e.message, source=item.source, lab=lab, student=student,
-                              max_score=labs[lab].max_score if lab else 0.0)
-        return _Entry(index, res, None, (lab, normalize_student(student)) if lab and student else None)
+        try:
+            lab, student = _peek_identity(obj, labs)
+            if expect is not None and lab != expect:
+                lab = None
+            res = rejected_result(e.code, e.message, source=item.source, lab=lab, student=student,
+                                  max_score=labs[lab].max_score if lab else 0.0)
+            return _Entry(index, res, None, _key(lab, student))
+        except Exception as inner:  # noqa: BLE001
+            return _internal_error(index, item, inner)
     except Exception as e:  # noqa: BLE001 - the batch must continue whatever happens
-        return _Entry(index, rejected_result("grader_error", f"internal grader error ({type(e).__name__}: {e})",
-                                             source=item.source), None, None)
+        return _internal_error(index, item, e)
 
 
-def grade_items(items, *, total: int | None = None, labs=LABS, progress: bool = True,
-                expect_lab: str | None = None) -> BatchResult:
+def _internal_error(index: int, item: InputItem, e: BaseException) -> _Entry:
+    msg = f"internal grader error on {item.source} ({type(e).__name__}: {shown(e, 200)}); tell your instructor"
+    return _Entry(index, rejected_result("grader_error", msg, source=item.source), None, None)
+
+
+def _sort_key(e: _Entry) -> tuple:
+    return (e.created_at or _EPOCH, e.index)
+
+
+def grade_items(items, *, total: int | None = None, labs=LABS, progress: bool = True, expect_lab: str | None = None,
+                options: GradeOptions | None = None, skipped: list | None = None) -> BatchResult:
+    opts = options or GradeOptions(expect_lab=expect_lab)
     bar = Progress(total, enabled=progress)
     entries: list[_Entry] = []
     for i, item in enumerate(items):
-        entries.append(grade_item(item, i, labs=labs, expect_lab=expect_lab))
+        entries.append(grade_item(item, i, labs=labs, options=opts))
         bar.step()
     bar.done()
     best: dict[tuple, _Entry] = {}
@@ -145,151 +175,79 @@ def grade_items(items, *, total: int | None = None, labs=LABS, progress: bool = 
         if e.key is None or e.result.status == "rejected":
             continue
         cur = best.get(e.key)
-        if cur is None or ((e.created_at or _EPOCH), e.index) >= ((cur.created_at or _EPOCH), cur.index):
+        if cur is None or _sort_key(e) >= _sort_key(cur):
             best[e.key] = e
-    superseded = []
+    superseded, replacements = [], []
     for e in entries:
         if e.result.status == "graded" and best.get(e.key) is not e:
             e.result.status = "superseded"
             newer = best[e.key].result
-            e.result.warnings.append(f"superseded by {newer.source} (created {newer.created or 'unknown'})")
+            e.result.warnings.append(f"superseded by {newer.source} (created {shown(newer.created or 'unknown', 40)})")
             superseded.append(e.result)
+            replacements.append({"lab": newer.lab, "student": newer.student,
+                                 "kept": newer.source, "kept_score": newer.score, "kept_created": newer.created,
+                                 "replaced": e.result.source, "replaced_score": e.result.score,
+                                 "replaced_created": e.result.created})
     # rejected files with a known identity still get a 0 row when the student has nothing gradable
     for e in entries:
         if e.result.status == "rejected" and e.key is not None and e.key not in best:
             best[e.key] = e
-    kept = sorted((e.result for e in best.values()), key=lambda r: (r.lab or "", normalize_student(r.student or "")))
+    collisions = _collisions(best)
+    kept = sorted((e.result for e in best.values()), key=lambda r: (r.lab or "", identity_key(r.student or ""),
+                                                                     r.student or ""))
     rejected = [e.result for e in entries if e.result.status == "rejected"]
-    return BatchResult(entries=[e.result for e in entries], kept=kept, superseded=superseded, rejected=rejected)
+    return BatchResult(entries=[e.result for e in entries], kept=kept, superseded=superseded, rejected=rejected,
+                       replacements=replacements, collisions=collisions, skipped=list(skipped or []), options=opts)
+
+
+def _collisions(best: dict) -> list[dict]:
+    groups: dict[tuple, list] = {}
+    for (lab, ident, _spelling), e in best.items():
+        groups.setdefault((lab, ident), []).append(e.result)
+    out = []
+    for (lab, ident), rs in sorted(groups.items()):
+        if len(rs) > 1:
+            ids = sorted(r.student for r in rs)
+            for r in rs:
+                others = ", ".join(repr(shown(i, 64)) for i in ids if i != r.student)
+                r.warnings.append(f"student id collision: {others} is a different spelling of the same id "
+                                  "(not merged; check which one is right)")
+            out.append({"lab": lab, "key": ident, "ids": ids})
+    return out
+
+
+def apply_roster(batch: BatchResult, roster: Roster, *, fill_missing: bool = False, labs=LABS) -> BatchResult:
+    """Match kept rows to ``roster``: fill their identity, list ``not_on_roster`` (submitted, unknown)
+    and ``missing`` (on the roster, nothing submitted for a lab of the batch); with ``fill_missing``
+    add a 0 row (status ``missing``) for each missing student."""
+    batch.roster = roster
+    lab_ids = sorted({r.lab for r in batch.kept if r.lab} | ({batch.options.expect_lab} if batch.options.expect_lab else set()))
+    seen: dict[str, set] = {lab: set() for lab in lab_ids}
+    for r in batch.kept:
+        entry = roster.find(r.student)
+        if entry is None:
+            batch.not_on_roster.append({"lab": r.lab, "student": r.student, "source": r.source})
+            r.warnings.append("student id not on the course roster")
+            continue
+        r.identity = {"id": entry.id, "email": entry.email, "name": entry.name, "section": entry.section}
+        seen.setdefault(r.lab, set()).add(entry.id)
+    for lab in lab_ids:
+        for entry in roster.entries:
+            if entry.id in seen.get(lab, set()):
+                continue
+            batch.missing.append({"lab": lab, "id": entry.id, "email": entry.email, "name": entry.name,
+                                  "section": entry.section})
+            if fill_missing:
+                mx = labs[lab].max_score if lab in labs else 0.0
+                r = GradeResult(lab=lab, student=entry.id, score=0.0, max_score=mx, status="missing",
+                                error_code="missing", error="no submission", identity={
+                                    "id": entry.id, "email": entry.email, "name": entry.name,
+                                    "section": entry.section})
+                batch.kept.append(r)
+    batch.kept.sort(key=lambda r: (r.lab or "", identity_key(r.student or ""), r.student or ""))
+    return batch
 
 
 def grade_paths(paths, **kw) -> BatchResult:
-    items = list(collect(paths))
-    return grade_items(items, total=len(items), **kw)
-
-
-# --------------------------------------------------------------------------------------------
-# Writing
-# --------------------------------------------------------------------------------------------
-def _csv_cell(v) -> str:
-    s = "" if v is None else str(v)
-    if s[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        s = "'" + s  # spreadsheet formula injection
-    return s
-
-
-def grades_csv(kept: list) -> str:
-    labs = sorted({r.lab for r in kept if r.lab})
-    multi = len(labs) > 1
-    qcols: list[tuple[str, str]] = []
-    for lab_id in labs:
-        seen: dict[str, None] = {}
-        for r in kept:
-            if r.lab == lab_id:
-                seen.update(dict.fromkeys(r.feedback))
-        qcols += [(lab_id, q) for q in seen]
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["student", "lab", "score", "max_score", "percent", "status", "created", "source"]
-               + [f"{lab}:{q}" if multi else q for lab, q in qcols])
-    for r in kept:
-        pct = f"{100 * r.score / r.max_score:.1f}" if r.max_score else "0.0"
-        status = r.status if r.status != "rejected" else f"rejected: {r.error_code}"
-        row = [r.student, r.lab, f"{r.score:g}", f"{r.max_score:g}", pct, status, r.created or "", r.source]
-        for lab, q in qcols:
-            fb = r.feedback.get(q) if r.lab == lab else None
-            row.append(f"{fb.score:g}" if fb else ("0" if r.lab == lab else ""))
-        w.writerow([_csv_cell(c) for c in row])
-    return buf.getvalue()
-
-
-_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,120}")
-
-
-_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,120}")
-
-
-def _safe_part(part: str) -> str:
-    """A sanitised path component; anything that could leave the output folder (separators, '.', '..',
-    leading dots) is refused — checked lexically on every component we build."""
-    if not _PART.fullmatch(part) or part in (".", ".."):
-        raise ValueError(f"refusing unsafe output path component {part!r}")
-    return part
-
-
-class _Writer:
-    def __init__(self, root: Path):
-        self.root = str(root)
-        self.dirs: set = set()
-
-    def write_json(self, rel_parts: tuple, obj) -> str:
-        rel = "/".join(_safe_part(p) for p in rel_parts)
-        path = os.path.join(self.root, *rel_parts)
-        d = os.path.dirname(path)
-        if d not in self.dirs:
-            os.makedirs(d, exist_ok=True)
-            self.dirs.add(d)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(json.dumps(obj, ensure_ascii=False, allow_nan=False))
-        return rel
-
-
-def write_outputs(batch: BatchResult, out: str | Path, *, reveal: bool = False) -> dict:
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    writer = _Writer(out)
-    paths: dict[int, str] = {}
-    counters: dict[tuple, int] = {}
-    for i, r in enumerate(batch.entries):
-        if r.status == "rejected":
-            parts = ("rejected", f"{i:05d}-{slug(r.source.rsplit('/', 1)[-1])}", "results.json")
-        else:
-            lab = r.lab if _LAB_DIR.fullmatch(r.lab or "") else slug(r.lab or "unknown")
-            who = slug(normalize_student(r.student))
-            if r.status == "superseded":
-                k = counters.get((lab, who), 0) + 1
-                counters[(lab, who)] = k
-                parts = ("results", lab, who, f"superseded-{k}.json")
-            else:
-                parts = ("results", lab, who, "results.json")
-        paths[i] = writer.write_json(parts, r.to_gradescope(reveal=reveal))
-    (out / "grades.csv").write_text(grades_csv(batch.kept), encoding="utf-8")
-    summary = {
-        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "inputs": len(batch.entries), "kept": sum(1 for r in batch.kept if r.status == "graded"),
-        "superseded": len(batch.superseded), "rejected": len(batch.rejected),
-        "files": [{"source": r.source, "status": r.status, "lab": r.lab, "student": r.student, "score": r.score,
-                   "max_score": r.max_score, "error_code": r.error_code, "error": r.error,
-                   "warnings": r.warnings, "results": paths[i]} for i, r in enumerate(batch.entries)],
-    }
-    writer.write_json(("summary.json",), summary)
-    return summary
-
-
-def summary_text(batch: BatchResult, out: str | Path | None = None, *, max_list: int = 20) -> str:
-    graded = [r for r in batch.kept if r.status == "graded"]
-    lines = [f"{len(batch.entries)} file(s): {len(graded)} graded, {len(batch.superseded)} superseded, "
-             f"{len(batch.rejected)} rejected"]
-    by_lab: dict[str, list] = {}
-    for r in graded:
-        by_lab.setdefault(r.lab, []).append(r)
-    for lab, rs in sorted(by_lab.items()):
-        mx = rs[0].max_score or 1
-        mean = sum(r.score for r in rs) / len(rs)
-        full = sum(1 for r in rs if r.score >= r.max_score)
-        lines.append(f"  {lab}: {len(rs)} student(s), mean {mean:.2f}/{mx:g} ({100 * mean / mx:.0f}%), {full} full marks")
-    warned = sum(1 for r in graded if r.warnings)
-    if warned:
-        lines.append(f"  {warned} graded submission(s) carry notes (see summary.json / results.json)")
-    errs = sum(r.grader_errors for r in graded)
-    if errs:
-        lines.append(f"  WARNING: {errs} answer(s) hit a grader error (a question bank bug) — check the banks")
-    if batch.rejected:
-        lines.append("rejected:")
-        for r in batch.rejected[:max_list]:
-            lines.append(f"  {r.source}: [{r.error_code}] {r.error}")
-        if len(batch.rejected) > max_list:
-            lines.append(f"  … and {len(batch.rejected) - max_list} more (see summary.json)")
-    if out is not None:
-        lines.append(f"wrote {Path(out) / 'grades.csv'} and per-submission results under {out}")
-    return "\n".join(lines)
+    skipped: list = []
+    return grade_items(collect(paths, skipped=skipped), skipped=skipped, **kw)

@@ -1,23 +1,29 @@
 """Collect submission files from paths: files, folders (recursive) and zip archives — safely.
 
-Nothing is extracted to disk. Guards:
+Nothing is extracted to disk. Every limit is per file or per archive, so one hostile archive can
+never use up a budget that later students' files need:
 
-* every file is size-checked *before* it is read (``stat`` / the zip header) and read with a hard cap
-  (``read(limit + 1)``), so a lying zip header cannot inflate memory either;
-* zip archives: at most ``MAX_ZIP_MEMBERS`` entries and ``MAX_TOTAL_BYTES`` read per batch; entry names
-  that are absolute, contain ``..`` or drive letters are refused (reported, not read); encrypted,
-  corrupt or unsupported entries become per-file errors; nested archives are not opened;
-* folders: walked without following symlinks; symlinked files are skipped (reported); hidden files and
-  ``__MACOSX`` are ignored.
+* every file is size-checked *before* it is read (``stat`` / the zip directory) and read with a hard
+  cap (``read(limit + 1)``), so a lying zip header cannot inflate memory either;
+* zip archives: the entry count and the central directory's size are read from the end-of-central-
+  directory record *before* the directory is parsed (:data:`MAX_ZIP_MEMBERS` entries at most), and the
+  declared sizes of the ``.json`` members must add up to at most :data:`MAX_ARCHIVE_BYTES`; otherwise
+  the whole archive is one rejected item. Entry names that are absolute, contain ``..`` or drive
+  letters are refused (reported, not read); encrypted, corrupt or unsupported entries become
+  per-file errors; nested archives are not opened;
+* folders: walked without following symlinks. Symlinks, hidden files, ``__MACOSX`` and files that are
+  neither ``.json`` nor ``.zip`` are *skipped*: counted and listed (``skipped=`` list), not graded.
 
-Each item is an :class:`InputItem` with a display ``source`` (e.g. ``batch.zip!week1/ada.json``), the
-bytes, or an ``(code, message)`` error. Display names are only shown, never used as output paths.
+Each item is an :class:`InputItem` with a display ``source`` (e.g. ``batch.zip!week1/ada.json``;
+file names that are not UTF-8 are shown with ``\\xNN`` escapes), the bytes, or a ``(code, message)``
+error. Display names are only shown, never used as output paths.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -25,11 +31,17 @@ from typing import Iterator
 
 from mlsys_labs.submission import MAX_BYTES
 
-__all__ = ["InputItem", "collect", "MAX_ZIP_MEMBERS", "MAX_TOTAL_BYTES", "MAX_FILES"]
+from .safetext import path_shown, shown
+
+__all__ = ["InputItem", "collect", "MAX_ZIP_MEMBERS", "MAX_ARCHIVE_BYTES", "MAX_FILES", "MAX_SKIPPED_LISTED"]
 
 MAX_ZIP_MEMBERS = 50_000
-MAX_TOTAL_BYTES = 2 * 1024**3
+MAX_ARCHIVE_BYTES = 256 * 1024**2  # declared uncompressed size of an archive's .json members
+MAX_CENTRAL_DIRECTORY = 64 * 1024**2
 MAX_FILES = 200_000
+MAX_SKIPPED_LISTED = 1000
+_EOCD = b"PK\x05\x06"
+_EOCD64_LOCATOR = b"PK\x06\x07"
 
 
 @dataclass
@@ -39,30 +51,35 @@ class InputItem:
     error: tuple[str, str] | None = None
 
 
-class _Budget:
-    def __init__(self, total: int):
-        self.left = total
+class _Count:
+    def __init__(self, skipped: list | None):
         self.files = 0
+        self.skipped = skipped
+
+    def skip(self, source: str, reason: str) -> None:
+        if self.skipped is not None:
+            self.skipped.append((source, reason))
 
 
 def _is_hidden(name: str) -> bool:
     return name.startswith(".") or name == "__MACOSX"
 
 
-def _read_file(path: Path, source: str, budget: _Budget, limit: int) -> InputItem:
+def _too_large(limit: int) -> tuple[str, str]:
+    return ("too_large", f"the file is larger than {limit // 1024} KiB")
+
+
+def _read_file(path: Path, source: str, limit: int) -> InputItem:
     try:
         st = path.stat()
         if st.st_size > limit:
-            return InputItem(source, error=("too_large", f"the file is larger than {limit // 1024} KiB"))
-        if budget.left <= 0:
-            return InputItem(source, error=("batch_too_large", "batch read limit reached; file not read"))
+            return InputItem(source, error=_too_large(limit))
         with open(path, "rb") as f:
             data = f.read(limit + 1)
     except OSError as e:
-        return InputItem(source, error=("unreadable", f"cannot read the file ({e.strerror or e})"))
-    budget.left -= len(data)
+        return InputItem(source, error=("unreadable", f"cannot read the file ({shown(e.strerror or e, 200)})"))
     if len(data) > limit:
-        return InputItem(source, error=("too_large", f"the file is larger than {limit // 1024} KiB"))
+        return InputItem(source, error=_too_large(limit))
     return InputItem(source, data=data)
 
 
@@ -75,62 +92,107 @@ def _unsafe_member(name: str) -> bool:
     return ".." in PurePosixPath(n).parts
 
 
-def _iter_zip(path: Path, source: str, budget: _Budget, limit: int) -> Iterator[InputItem]:
+def zip_directory_size(path: Path) -> tuple[int, int] | None:
+    """(entry count, central directory bytes) from the end-of-central-directory record (zip64 aware),
+    read from the last 64 KiB of the file only; None when there is no such record."""
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        tail_len = min(size, 65_535 + 22 + 20)
+        f.seek(size - tail_len)
+        tail = f.read(tail_len)
+        i = tail.rfind(_EOCD)
+        if i < 0 or len(tail) - i < 22:
+            return None
+        entries, cd_size = struct.unpack("<HI", tail[i + 10: i + 16])
+        if entries == 0xFFFF or cd_size == 0xFFFFFFFF:
+            j = i - 20
+            if j >= 0 and tail[j: j + 4] == _EOCD64_LOCATOR:
+                (off,) = struct.unpack("<Q", tail[j + 8: j + 16])
+                f.seek(off)
+                rec = f.read(56)
+                if rec[:4] == b"PK\x06\x06" and len(rec) == 56:
+                    entries, cd_size = struct.unpack("<QQ", rec[32:48])
+        return entries, cd_size
+
+
+def _open_zip(path: Path, source: str) -> tuple[zipfile.ZipFile | None, InputItem | None]:
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
-        yield InputItem(source, error=("bad_zip", f"not a readable zip archive ({e})"))
+        dims = zip_directory_size(path)
+    except OSError as e:
+        return None, InputItem(source, error=("unreadable", f"cannot read the archive ({shown(e.strerror or e, 200)})"))
+    if dims is not None:
+        entries, cd_size = dims
+        if entries > MAX_ZIP_MEMBERS or cd_size > MAX_CENTRAL_DIRECTORY:
+            return None, InputItem(source, error=("archive_too_large", f"the archive lists {entries} entries "
+                                                  f"(at most {MAX_ZIP_MEMBERS} are read); not read"))
+    try:
+        return zipfile.ZipFile(path), None
+    except Exception as e:  # noqa: BLE001 - BadZipFile, OSError, ValueError, struct/overflow errors
+        return None, InputItem(source, error=("bad_zip", f"not a readable zip archive ({shown(e, 200)})"))
+
+
+def _iter_zip(path: Path, source: str, limit: int, count: _Count) -> Iterator[InputItem]:
+    zf, err = _open_zip(path, source)
+    if err is not None:
+        yield err
         return
     with zf:
-        try:
-            infos = zf.infolist()
-        except Exception as e:  # noqa: BLE001 - corrupt central directory
-            yield InputItem(source, error=("bad_zip", f"corrupt zip archive ({e})"))
-            return
+        infos = zf.infolist()
         if len(infos) > MAX_ZIP_MEMBERS:
-            yield InputItem(source, error=("bad_zip", f"the archive has more than {MAX_ZIP_MEMBERS} entries; not read"))
+            yield InputItem(source, error=("archive_too_large", f"the archive has more than {MAX_ZIP_MEMBERS} "
+                                           "entries; not read"))
+            return
+        declared = sum(i.file_size for i in infos if i.filename.lower().endswith(".json"))
+        if declared > MAX_ARCHIVE_BYTES:
+            yield InputItem(source, error=("archive_too_large", f"the archive's .json files add up to "
+                                           f"{declared // 1024**2} MiB (at most {MAX_ARCHIVE_BYTES // 1024**2} MiB "
+                                           "per archive); not read — split it into smaller archives"))
             return
         for info in infos:
-            name = info.filename
-            shown = f"{source}!{name[:200]}"
-            if info.is_dir():
-                continue
-            if _unsafe_member(name):
-                yield InputItem(shown, error=("unsafe_path", "unsafe file name in the archive (absolute or '..'); not read"))
-                continue
-            parts = PurePosixPath(name.replace("\\", "/")).parts
-            if any(_is_hidden(p) for p in parts):
-                continue
-            low = name.lower()
-            if low.endswith(".zip"):
-                yield InputItem(shown, error=("nested_zip", "archives inside archives are not opened; unzip it first"))
-                continue
-            if not low.endswith(".json"):
-                continue
-            budget.files += 1
-            if budget.files > MAX_FILES:
-                yield InputItem(shown, error=("batch_too_large", "too many files in the batch; not read"))
-                continue
-            if info.flag_bits & 0x1:
-                yield InputItem(shown, error=("bad_zip", "encrypted archive entry; not read"))
-                continue
-            if info.file_size > limit:
-                yield InputItem(shown, error=("too_large", f"the file is larger than {limit // 1024} KiB"))
-                continue
-            if budget.left <= 0:
-                yield InputItem(shown, error=("batch_too_large", "batch read limit reached; file not read"))
-                continue
-            try:
-                with zf.open(info) as f:
-                    data = f.read(limit + 1)
-            except Exception as e:  # noqa: BLE001 - BadZipFile, NotImplementedError (method), zlib.error, EOFError …
-                yield InputItem(shown, error=("bad_zip", f"cannot read this archive entry ({type(e).__name__})"))
-                continue
-            budget.left -= len(data)
-            if len(data) > limit:
-                yield InputItem(shown, error=("too_large", f"the file is larger than {limit // 1024} KiB"))
-                continue
-            yield InputItem(shown, data=data)
+            yield from _zip_member(zf, info, source, limit, count)
+
+
+def _zip_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, limit: int,
+                count: _Count) -> Iterator[InputItem]:
+    name = info.filename
+    shown_name = f"{source}!{shown(name, 200)}"
+    if info.is_dir():
+        return
+    if _unsafe_member(name):
+        yield InputItem(shown_name, error=("unsafe_path", "unsafe file name in the archive (absolute or '..'); not read"))
+        return
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if any(_is_hidden(p) for p in parts):
+        count.skip(shown_name, "hidden")
+        return
+    low = name.lower()
+    if low.endswith(".zip"):
+        yield InputItem(shown_name, error=("nested_zip", "archives inside archives are not opened; unzip it first"))
+        return
+    if not low.endswith(".json"):
+        count.skip(shown_name, "not a .json file")
+        return
+    count.files += 1
+    if count.files > MAX_FILES:
+        yield InputItem(shown_name, error=("batch_too_large", f"more than {MAX_FILES} files in one run; not read"))
+        return
+    if info.flag_bits & 0x1:
+        yield InputItem(shown_name, error=("bad_zip", "encrypted archive entry; not read"))
+        return
+    if info.file_size > limit:
+        yield InputItem(shown_name, error=_too_large(limit))
+        return
+    try:
+        with zf.open(info) as f:
+            data = f.read(limit + 1)
+    except Exception as e:  # noqa: BLE001 - BadZipFile, NotImplementedError (method), zlib.error, EOFError …
+        yield InputItem(shown_name, error=("bad_zip", f"cannot read this archive entry ({type(e).__name__})"))
+        return
+    if len(data) > limit:
+        yield InputItem(shown_name, error=_too_large(limit))
+        return
+    yield InputItem(shown_name, data=data)
 
 
 def _looks_like_zip(path: Path) -> bool:
@@ -143,39 +205,47 @@ def _looks_like_zip(path: Path) -> bool:
         return False
 
 
-def _iter_path(p: Path, budget: _Budget, limit: int, *, explicit: bool) -> Iterator[InputItem]:
-    source = str(p)
+def _iter_path(p: Path, limit: int, count: _Count, *, explicit: bool) -> Iterator[InputItem]:
+    source = path_shown(str(p))
     try:
         st = os.lstat(p)
-    except OSError as e:
-        yield InputItem(source, error=("not_found", f"no such file or folder ({e.strerror or e})"))
+    except (OSError, ValueError) as e:
+        yield InputItem(source, error=("not_found", f"no such file or folder ({shown(getattr(e, 'strerror', None) or e, 200)})"))
         return
     if stat.S_ISLNK(st.st_mode) and not explicit:
-        yield InputItem(source, error=("symlink", "symbolic links are not followed; not read"))
+        count.skip(source, "symbolic link (not followed)")
         return
     if p.is_dir():
         for root, dirs, files in os.walk(p, followlinks=False):
+            hidden = sorted(d for d in dirs if _is_hidden(d))
+            for d in hidden:
+                count.skip(path_shown(os.path.join(root, d)), "hidden folder")
             dirs[:] = sorted(d for d in dirs if not _is_hidden(d))
             for name in sorted(files):
-                if _is_hidden(name) or not name.lower().endswith((".json", ".zip")):
-                    continue
-                yield from _iter_path(Path(root) / name, budget, limit, explicit=False)
+                full = Path(root) / name
+                if _is_hidden(name):
+                    count.skip(path_shown(str(full)), "hidden")
+                elif not name.lower().endswith((".json", ".zip")):
+                    count.skip(path_shown(str(full)), "not a .json or .zip file")
+                else:
+                    yield from _iter_path(full, limit, count, explicit=False)
         return
     if not p.is_file():
         yield InputItem(source, error=("unreadable", "not a regular file"))
         return
     if _looks_like_zip(p):
-        yield from _iter_zip(p, source, budget, limit)
+        yield from _iter_zip(p, source, limit, count)
         return
-    budget.files += 1
-    if budget.files > MAX_FILES:
-        yield InputItem(source, error=("batch_too_large", "too many files in the batch; not read"))
+    count.files += 1
+    if count.files > MAX_FILES:
+        yield InputItem(source, error=("batch_too_large", f"more than {MAX_FILES} files in one run; not read"))
         return
-    yield _read_file(p, source, budget, limit)
+    yield _read_file(p, source, limit)
 
 
-def collect(paths, *, limit: int = MAX_BYTES, total_limit: int = MAX_TOTAL_BYTES) -> Iterator[InputItem]:
-    """Yield one :class:`InputItem` per submission file found under ``paths`` (in a stable order)."""
-    budget = _Budget(total_limit)
+def collect(paths, *, limit: int = MAX_BYTES, skipped: list | None = None) -> Iterator[InputItem]:
+    """Yield one :class:`InputItem` per submission file found under ``paths`` (in a stable order).
+    Files skipped on purpose are appended to ``skipped`` as ``(source, reason)`` when it is given."""
+    count = _Count(skipped)
     for raw in paths:
-        yield from _iter_path(Path(raw), budget, limit, explicit=True)
+        yield from _iter_path(Path(raw), limit, count, explicit=True)

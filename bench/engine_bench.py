@@ -4,6 +4,8 @@ Figures (each implementation runs in its own interpreter; medians of repeated ru
 
 * import time of the package (fresh interpreter, median of 5), and import + zoo + first solve,
 * median µs per single-node roofline solve (Llama-3-8B on H100, batch 1, fp16),
+* median µs per tensor-parallel serving solve (ours only; upstream serving has no TP): Llama-3-70B on 8 × H100
+  (TP 8 over the DGX H100 NVLink), 2 048-token context, batch 1,
 * time for a 1 000-configuration sweep (5 accelerators × 25 batch sizes × 8 models, fp16),
 * median ms per full ``Scenario.evaluate``.
 
@@ -55,6 +57,12 @@ h100, llama8 = Hardware.Cloud.H100, Models.Language.Llama3_8B
 solve = lambda: solver.solve(model=llama8, hardware=h100, batch_size=1, precision="fp16")
 solve()
 out = {"solve_us": med(solve, 200) * 1e6}
+if PKG == "ours":
+    from mlsysim_core import ServingModel
+    server, llama70 = ServingModel(), Models.Language.Llama3_70B
+    serve = lambda: server.solve(model=llama70, hardware=h100, seq_len=2048, batch_size=1, tp_size=8)
+    assert serve().feasible
+    out["serve_tp8_us"] = med(serve, 200) * 1e6
 
 hw = [Hardware.Cloud.H100, Hardware.Cloud.A100, Hardware.Cloud.B200, Hardware.Cloud.MI300X, Hardware.Edge.JetsonOrinNX]
 L = Models.Language
@@ -138,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # network or install failure: report, keep our figures
             results[f"mlsysim {UPSTREAM_VERSION}"] = {"error": str(exc)}
 
-    goals = {"import_s": 0.35, "import_zoo_first_solve_s": 0.35, "solve_us": 50.0, "sweep_1000_ms": 50.0,
-             "evaluate_ms": None}
+    goals = {"import_s": 0.35, "import_zoo_first_solve_s": 0.35, "solve_us": 50.0, "serve_tp8_us": 50.0,
+             "sweep_1000_ms": 50.0, "evaluate_ms": None}
     names = list(results)
     print(f"{'figure':<22}" + "".join(f"{n:>18}" for n in names) + f"{'goal':>10}")
     for key, goal in goals.items():
@@ -151,6 +159,13 @@ def main(argv: list[str] | None = None) -> int:
     for n in names:
         if "error" in results[n]:
             print(f"{n}: {results[n]['error']}")
+    if len(names) > 1 and all(k in results[names[1]] for k in ("solve_us", "import_s")):
+        ours, up = results[names[0]], results[names[1]]
+        ratios = {"solve ×": up["solve_us"] / ours["solve_us"], "import ×": up["import_s"] / ours["import_s"]}
+        if "sweep_1000_ms" in up:
+            ratios["sweep ×"] = up["sweep_1000_ms"] / ours["sweep_1000_ms"]
+        results["ratios"] = ratios
+        print("upstream / ours: " + ", ".join(f"{k} {v:.1f}" for k, v in ratios.items()) + "  (goal: solve ≥ 40, import ≥ 20)")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "engine.json").write_text(json.dumps(results, indent=2) + "\n")

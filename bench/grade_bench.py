@@ -1,136 +1,178 @@
-"""Benchmark: grade N synthetic submissions (default 10 000) on one core; target ≤ 10 s in total.
+"""Benchmark: an instructor's batch through the real command line, on one core.
 
-    .venv/bin/python bench/grade_bench.py [--n 10000] [--labs 00_hello_roofline,...] [--keep DIR]
+    .venv/bin/python bench/grade_bench.py [--n 10000] [--hostile 1000] [--labs 00_hello_roofline,...]
+                                          [--budget 10] [--mem-budget 300] [--keep DIR]
 
-Submissions cycle through every lab of the catalog and a mix of answers (exact key, short display
-form, perturbed beyond tolerance, unreadable, missing), plus 2 % malformed files and 5 % resubmissions.
-Timed: validation + grading (expected values from mlsysim_core, cached per variant) + writing every
-results.json, grades.csv and summary.json. Generating the files is not timed.
+Writes ``--n`` honest submissions (a course in which every student submits every lab; exact keys, display forms, answers beyond
+tolerance, unit slips, unreadable and missing answers; 5 % resubmissions; every file carries Check
+attempt records and a prediction) plus ``--hostile`` hostile files (lone surrogates in ``created`` and
+``student``, ``created`` out of range, bidi/zero-width ids, megabyte-scale duplicate keys capped at the
+256 KiB file limit, malformed and truncated JSON, non-UTF-8 bytes and file names, oversized files, a
+zip with unsafe and nested members) into a folder, then times
+
+    python -m autograder grade FOLDER --out OUT --roster ROSTER --lms canvas --report --quiet
+
+in a child process pinned to one CPU core (``taskset``-like affinity), and reads its peak resident
+memory (``ru_maxrss`` of the child). Generating the files is not timed. Prints the figures and writes
+them to ``bench/results/grade_bench.json``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "labkit")]
 
-from autograder.batch import grade_items, write_outputs  # noqa: E402
-from autograder.inputs import InputItem  # noqa: E402
 from mlsys_labs.catalog import LABS, lab_ids  # noqa: E402
 from mlsys_labs.submission import build_submission  # noqa: E402
 from mlsys_labs.variants import make_variant  # noqa: E402
 
 
-def synth(n: int, labs: list[str]) -> list[InputItem]:
-    items = []
+def honest_submission(i: int, n: int, labs: list[str]) -> tuple[str, dict]:
+    """Submission ``i``: a course where every student submits every lab (k // len(labs) is the
+    student, k % len(labs) the lab); the last 5 % of the files resubmit earlier ones."""
+    k = i % (n - n // 20)
+    lab = LABS[labs[k % len(labs)]]
+    student = f"student{k // len(labs):05d}@uni.edu"
+    v = make_variant(lab, student)
+    answers, attempts = {}, []
+    for j, q in enumerate(lab.questions):
+        mode = (i + j) % 6
+        exact = q.expected_text(v, 10)
+        if mode == 0:
+            answers[q.id] = exact
+        elif mode == 1:
+            answers[q.id] = q.expected_text(v)
+        elif mode == 2 and q.kind == "quantity":
+            answers[q.id] = f"{q.expected_value(v) * 1.5 / q._unit.value_si:.5g} {q.unit}"
+        elif mode == 3 and q.kind == "quantity":
+            answers[q.id] = f"{q.expected_value(v) * 1000 / q._unit.value_si:.6g} {q.unit}"
+        elif mode == 4:
+            answers[q.id] = "about 3 bananas"
+        for t, a in enumerate(("1 banana", answers.get(q.id, exact))):
+            attempts.append({"question": q.id, "time": f"2026-03-01T10:{j:02d}:{t:02d}Z", "answer": a,
+                             "correct": False})
+    sub = build_submission(lab, v, answers, created=f"2026-03-{1 + i % 28:02d}T12:00:00Z", attempts=attempts,
+                           prediction={"question": "Which wall binds?", "choice": "memory",
+                                       "time": "2026-03-01T09:00:00Z"})
+    return student, sub
+
+
+def hostile_files(m: int, labs: list[str]) -> list[tuple[bytes, bytes]]:
+    """(file name bytes, content) for ``m`` hostile files of 10 kinds."""
+    lab = LABS[labs[0]]
+    v = make_variant(lab, "victim")
+    good = json.dumps(build_submission(lab, v, lab.key_answers(v), created="2026-03-01T00:00:00Z"))
+    dup_key = "k" * 2000
+    dupes = "{" + ",".join([f'"{dup_key}": 1'] * 100) + "," + good[1:]
+    kinds = [
+        lambda i: good[:-1].encode() + b', "created": "\\ud800"}',
+        lambda i: good.replace('"student": "victim"', f'"student": "\\ud800{i}"').encode(),
+        lambda i: good.replace("2026-03-01T00:00:00Z", "9999-12-31T23:59:59-23:59").encode(),
+        lambda i: good.replace('"student": "victim"', f'"student": "vic\\u202etim{i}"').encode(),
+        lambda i: good.replace('"student": "victim"', f'"student": "a\\u200b{i}"').encode(),
+        lambda i: dupes.encode()[: 250 * 1024],
+        lambda i: good[: len(good) // 3].encode(),
+        lambda i: b"\xff\xfe" + good.encode(),
+        lambda i: b"{" + b" " * (300 * 1024) + b"}",
+        lambda i: good.replace('"answers": {', '"answers": {"q": "\\u001b[2J\\r\\n1 file(s): 1 graded", ', 1).encode(),
+    ]
+    out = []
+    for i in range(m):
+        name = f"hostile{i:05d}".encode() + (b"\xff\x1b[2J" if i % 7 == 0 else b"") + b".json"
+        out.append((name, kinds[i % len(kinds)](i)))
+    return out
+
+
+def write_batch(folder: Path, n: int, hostile: int, labs: list[str]) -> tuple[Path, int]:
+    sub_dir = folder / "submissions"
+    sub_dir.mkdir(parents=True)
+    students = set()
     for i in range(n):
-        if i % 50 == 49:
-            items.append(InputItem(f"bad{i}.json", data=b'{"schema": "mlsys-lab-submission/1", "answers": [' + b"1," * 50))
-            continue
-        k = i % (n - n // 20)  # the last 5 % resubmit
-        lab = LABS[labs[k % len(labs)]]
-        student = f"student{k:05d}@uni.edu"
-        v = make_variant(lab, student)
-        answers = {}
-        for j, q in enumerate(lab.questions):
-            mode = (i + j) % 5
-            if mode == 0:
-                answers[q.id] = q.expected_text(v, 10)
-            elif mode == 1:
-                answers[q.id] = q.expected_text(v)
-            elif mode == 2 and q.kind == "quantity":
-                answers[q.id] = f"{q.expected_value(v) * 1.5 / q._unit.value_si:.5g} {q.unit}"
-            elif mode == 3:
-                answers[q.id] = "about 3 bananas"
-        sub = build_submission(lab, v, answers, created=f"2025-03-{1 + i % 28:02d}T12:00:00Z")
-        items.append(InputItem(f"sub{i:05d}.json", data=json.dumps(sub).encode()))
-    return items
+        student, sub = honest_submission(i, n, labs)
+        students.add(student)
+        (sub_dir / f"sub{i:05d}.json").write_text(json.dumps(sub), encoding="utf-8")
+    for name, data in hostile_files(hostile, labs):
+        with open(os.path.join(os.fsencode(sub_dir), name), "wb") as f:
+            f.write(data)
+    with zipfile.ZipFile(sub_dir / "hostile.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("../escape.json", "{}")
+        zf.writestr("inner.zip", b"PK")
+        zf.writestr("bomb.json", b"0" * (20 * 1024 * 1024))
+    roster = folder / "roster.csv"
+    ids = sorted(students) + [f"absent{i}@uni.edu" for i in range(50)]
+    roster.write_text("id,email,name,section\n" + "".join(f"{s},{s},Student {s},S{len(s) % 3}\n" for s in ids))
+    return roster, len(students)
 
 
-_HELPERS: list = []
-
-
-def _clear_helpers() -> None:
-    """Empty the caches of bank helpers memoised with @per_variant (found once via the GC)."""
-    if not _HELPERS:
-        import gc
-
-        _HELPERS.extend(o for o in gc.get_objects() if callable(o) and hasattr(o, "cache_clear")
-                        and str(getattr(o, "__module__", "")).startswith("mlsys_labs"))
-    for f in _HELPERS:
-        f.cache_clear()
+def _pin_one_core() -> None:
+    try:
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    except (AttributeError, OSError):
+        pass
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--hostile", type=int, default=1_000)
     ap.add_argument("--labs", default=None, help="comma-separated lab ids (default: all)")
-    ap.add_argument("--keep", default=None, help="write outputs here instead of a temp dir")
     ap.add_argument("--budget", type=float, default=10.0, help="seconds allowed (exit 1 above)")
-    ap.add_argument("--cpu", action="store_true", help="measure process CPU time instead of wall time (busy hosts)")
-    ap.add_argument("--per-lab", action="store_true", help="also print the expected-value cost of each lab")
+    ap.add_argument("--mem-budget", type=float, default=300.0, help="MB of peak memory allowed (exit 1 above)")
+    ap.add_argument("--keep", default=None, help="keep the generated batch and outputs in this folder")
     a = ap.parse_args()
     labs = a.labs.split(",") if a.labs else lab_ids()
-    t0 = time.perf_counter()
-    items = synth(a.n, labs)
-    t_gen = time.perf_counter() - t0
-    scratch = ROOT / "bench" / "results"  # gitignored; on the project disk (/tmp may be a slow overlay)
+    scratch = ROOT / "bench" / "results"  # gitignored; on the project disk
     scratch.mkdir(parents=True, exist_ok=True)
-    out = a.keep or tempfile.mkdtemp(prefix="grade_bench_", dir=scratch)
-    for lab in LABS.values():  # start cold: generation filled the expected-value caches
-        for q in lab.questions:
-            q._cache.clear()
-    _clear_helpers()
-    clock = time.process_time if a.cpu else time.perf_counter
+    folder = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="grade_bench_", dir=scratch))
+    t0 = time.perf_counter()
+    roster, n_students = write_batch(folder, a.n, a.hostile, labs)
+    t_gen = time.perf_counter() - t0
+    out = folder / "graded"
+    cmd = [sys.executable, "-m", "autograder", "grade", str(folder / "submissions"), "--out", str(out),
+           "--roster", str(roster), "--lms", "canvas", "--report", "--quiet"]
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'labkit'}"}
     w0 = time.perf_counter()
-    t1 = clock()
-    batch = grade_items(items, total=len(items), progress=False)
-    t2 = clock()
-    write_outputs(batch, out)
-    t3 = clock()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, preexec_fn=_pin_one_core)
     wall = time.perf_counter() - w0
-    total = t3 - t1
-    tw = clock()
-    grade_items(items, total=len(items), progress=False)  # same batch again: expected values cached
-    t_warm = clock() - tw
-    students = len({(r.lab, r.student.casefold()) for r in batch.entries if r.lab and r.student})
-    graded = sum(1 for r in batch.entries if r.status != "rejected")
-    unit = "CPU s" if a.cpu else "s"
-    print(f"labs: {', '.join(labs)}")
-    print(f"submissions: {len(items)} ({graded} graded incl. {len(batch.superseded)} superseded, "
-          f"{len(batch.rejected)} rejected; {students} students); generation {t_gen:.2f} s (not timed)")
-    print(f"validate+grade: {t2 - t1:.2f} {unit} ({1e6 * (t2 - t1) / len(items):.0f} µs/submission), of which "
-          f"computing expected values in mlsysim_core ≈ {max(0.0, t2 - t1 - t_warm):.2f} {unit}")
-    print(f"  same batch again, expected values cached: {t_warm:.2f} {unit} ({1e6 * t_warm / len(items):.0f} µs/submission)")
-    print(f"write outputs:  {t3 - t2:.2f} {unit} ({len(batch.entries)} results.json + grades.csv + summary.json)")
-    print(f"total:          {total:.2f} {unit} on one core, wall {wall:.2f} s (budget {a.budget:g} s) -> "
-          f"{'PASS' if total <= a.budget else 'FAIL'}")
-    if a.per_lab:
-        print("expected-value cost per new variant (ms, cold caches), by lab:")
-        _clear_helpers()
-        for lid in labs:
-            lab = LABS[lid]
-            for q in lab.questions:
-                q._cache.clear()
-            seen = set()
-            t0 = time.perf_counter()
-            for i in range(40):
-                v = make_variant(lab, f"perlab{i}")
-                seen.add(v.key())
-                for q in lab.questions:
-                    q.expected_value(v)
-            print(f"  {lid:34s} {(time.perf_counter() - t0) / len(seen) * 1e3:7.2f}")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    if proc.returncode != 0:
+        print(proc.stdout[-2000:], proc.stderr[-2000:], sep="\n")
+        return 2
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    figures = {
+        "submissions": a.n, "hostile": a.hostile + 3, "students": n_students, "labs": len(labs),
+        "inputs": summary["inputs"], "graded": summary["kept"], "superseded": summary["superseded"],
+        "rejected": summary["rejected"], "skipped": summary["skipped"],
+        "wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_mb": round(peak_mb, 1),
+        "budget_s": a.budget, "mem_budget_mb": a.mem_budget, "generation_s": round(t_gen, 2),
+        "cores": 1, "command": " ".join(["python -m autograder grade", "FOLDER", "--out", "OUT", *cmd[7:]]),
+    }
+    print(f"labs: {len(labs)}; files: {summary['inputs']} ({a.n} honest incl. 5 % resubmissions, {a.hostile} hostile "
+          f"+ a zip with 3 hostile members); generation {t_gen:.1f} s (not timed)")
+    print(f"graded {summary['kept']}, superseded {summary['superseded']}, rejected {summary['rejected']}, "
+          f"skipped {summary['skipped']}; report.html {(out / 'report.html').stat().st_size // 1024} KiB")
+    print(f"python -m autograder grade … --roster --lms canvas --report on one core: wall {wall:.2f} s "
+          f"(CPU {cpu:.2f} s; budget {a.budget:g} s), peak memory {peak_mb:.0f} MB (budget {a.mem_budget:g} MB)")
+    ok = wall <= a.budget and peak_mb <= a.mem_budget
+    print("PASS" if ok else "FAIL")
+    (scratch / "grade_bench.json").write_text(json.dumps(figures, indent=1))
     if not a.keep:
-        import shutil
-
-        shutil.rmtree(out, ignore_errors=True)
-    return 0 if total <= a.budget else 1
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -55,14 +55,31 @@ _LAZY: dict[str, str] = {
     # scorecard and sweeps
     "Scenario": ".scenario", "SystemEvaluation": ".scenario", "EvaluationLevel": ".scenario",
     "sweep": ".sweep",
+    # upstream-compatible names (thin aliases; README "Deliberate differences from upstream")
+    "Engine": ".engine",
 }
+
+#: submodules reachable as attributes (``mlsysim_core.solvers``, ``mlsysim_core.systems``), as upstream's paths
+_SUBMODULES = ("solvers", "systems", "engine")
+
+
+def _solver_alias(name: str):
+    if name.endswith("Solver") or name == "ForwardModel":
+        return getattr(importlib.import_module(".solvers", __name__), "SOLVER_ALIASES").get(name)
+    return None
 
 __all__ = ["Q_", "Quantity", "ureg", "__version__", *sorted(_LAZY)]
 
 
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
+        alias = _solver_alias(name)
+        if alias is not None:
+            globals()[name] = alias
+            return alias
         raise AttributeError(f"module 'mlsysim_core' has no attribute {name!r}")
     value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value

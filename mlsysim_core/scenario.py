@@ -171,7 +171,9 @@ class Scenario(Frozen):
 
     ``mode``: "inference" (one forward pass of ``batch_size`` samples), "serving" (LLM prefill + decode at
     ``seq_len``), "training" (one optimizer step of ``batch_size`` sequences of ``seq_len`` tokens);
-    "auto" = training for a Fleet, inference for a device.
+    "auto" = training for a Fleet, inference for a device. Serving scenarios lay the model out over ``tp_size``
+    devices of the given accelerator (``ep_size``, ``kv_precision``, ``memory_efficiency`` as in ServingModel); the
+    macro level then prices those ``tp_size`` devices.
     """
 
     name: str
@@ -189,6 +191,9 @@ class Scenario(Frozen):
     efficiency: float = Field(default=0.5, gt=0, le=1)
     tp_size: int = Field(default=1, ge=1)
     pp_size: int = Field(default=1, ge=1)
+    ep_size: int = Field(default=1, ge=1)
+    kv_precision: Optional[str] = None
+    memory_efficiency: Optional[float] = Field(default=None, gt=0, le=1, allow_inf_nan=False)
     overlap_comm: bool = True
     zero_stage: int = Field(default=0, ge=0, le=3)
     tco_budget: Optional[QuantityOf("currency")] = None
@@ -236,6 +241,15 @@ class Scenario(Frozen):
         perf, mfu = sc._performance(mode)
         return SystemEvaluation(sc.name, feas, perf, sc._macro(mode, mfu))
 
+    def _serving(self):
+        """ServingModel of this scenario (the serving layout: tp/ep, KV precision, achieved bandwidth)."""
+        from .resolvers.serving import ServingModel
+
+        return ServingModel().solve(
+            model=self.workload, hardware=self.accelerator, seq_len=self.seq_len, batch_size=self.batch_size,
+            precision=self.precision, efficiency=self.efficiency, tp_size=self.tp_size, ep_size=self.ep_size,
+            kv_precision=self.kv_precision, memory_efficiency=self.memory_efficiency)
+
     # ---------------- level 1 ----------------
     def _feasibility(self, mode: str) -> EvaluationLevel:
         hw = self.accelerator
@@ -256,21 +270,30 @@ class Scenario(Frozen):
             metrics += [Metric("weights_per_rank", mem.weights, 2), Metric("optimizer_state", mem.optimizer_state, 2),
                         Metric("activations", mem.activations, 2)]
             what = "training state per rank"
+        elif mode == "serving":
+            srv = self._serving()
+            weights = float(srv.weights_per_device.to("B").magnitude)
+            kv = float(srv.kv_cache_per_device.to("B").magnitude)
+            need = float(srv.total_memory_required.to("B").magnitude)
+            wall = 5 if weights <= cap else 2
+            metrics.append(Metric("weight_size", _GB(weights), 2, "PASS" if weights <= cap else "FAIL"))
+            metrics.append(Metric("kv_cache_size", _GB(kv), 5, "PASS" if need <= cap else "FAIL"))
+            what = "weights + KV cache" + (f" per device (TP {self.tp_size})" if self.tp_size > 1 else "")
+            layout_issues = [t for t in srv.trace if t.startswith(("Communication wall", "Serving wall"))]
         else:
             weights = w.weight_bytes
-            kv = w.kv_bytes_per_token * self.seq_len * self.batch_size if mode == "serving" else 0.0
-            need = weights + kv
-            wall = 5 if (mode == "serving" and weights <= cap) else 2
+            need = weights
+            wall = 2
             metrics.append(Metric("weight_size", _GB(weights), 2, "PASS" if weights <= cap else "FAIL"))
-            if mode == "serving":
-                metrics.append(Metric("kv_cache_size", _GB(kv), 5, "PASS" if need <= cap else "FAIL"))
-            what = "weights + KV cache" if mode == "serving" else "weights"
+            what = "weights"
         fits = need <= cap
         metrics += [Metric("memory_required", _GB(need), wall, "PASS" if fits else "FAIL"),
                     Metric("memory_capacity", _GB(cap), 2), Metric("memory_utilization", need / cap, 2)]
         status, binding = ("PASS", None) if fits else ("FAIL", wall)
         summary = (f"Fits in memory ({need / 1e9:,.1f} / {cap / 1e9:,.1f} GB, {what})" if fits else
                    f"OOM: {what} need {need / 1e9:,.1f} GB but {hw.name} has {cap / 1e9:,.1f} GB")
+        if mode == "serving" and fits and layout_issues:
+            status, binding, summary = "FAIL", srv.binding_wall, layout_issues[0]
         if self.data_rate is not None:
             from .resolvers.data import DataModel
 
@@ -302,13 +325,12 @@ class Scenario(Frozen):
         elif mode == "serving":
             from .resolvers.serving import ServingModel
 
-            r = ServingModel().solve(model=self.workload, hardware=hw, seq_len=self.seq_len, batch_size=self.batch_size,
-                                     precision=self.precision, efficiency=self.efficiency)
+            r = self._serving()
             w = self.workload.si(self.precision)
             lat, wall = r.ttft, 4
             itl_s = r.itl.to("s").magnitude
-            mfu = min(1.0, w.ops * self.batch_size / itl_s / hw.peak_si(self.precision))
-            metrics += [Metric("ttft", r.ttft, 4), Metric("itl", r.itl, 4),
+            mfu = min(1.0, w.ops * self.batch_size / itl_s / (self.tp_size * hw.peak_si(self.precision)))
+            metrics += [Metric("ttft", r.ttft, 4), Metric("itl", r.itl, 4), Metric("decode_floor", r.decode_floor, 4),
                         Metric("decode_tokens_per_sec", r.decode_tokens_per_sec, 4),
                         Metric("itl_bottleneck", r.itl_bottleneck, 4), Metric("mfu", mfu, 3)]
             summary = f"TTFT {r.ttft.to('ms').magnitude:,.4g} ms, ITL {r.itl.to('ms').magnitude:,.4g} ms"
@@ -342,7 +364,14 @@ class Scenario(Frozen):
     def _macro(self, mode: str, mfu: float) -> EvaluationLevel:
         from .resolvers.ops import EconomicsModel, ResponsibleEngineeringModel, SustainabilityModel
 
-        kw = dict(fleet=self.system, duration_days=self.duration_days, grid=self.grid, datacenter=self.datacenter,
+        system = self.system
+        if mode == "serving" and self.tp_size > 1 and not self.is_distributed:
+            hw = self.accelerator
+            system = Fleet(name=f"{self.tp_size} × {hw.name}", count=1,
+                           node=Node(name=f"TP {self.tp_size} node", accelerator=hw, accelerators_per_node=self.tp_size,
+                                     intra_node_bw="1 TB/s", nics_per_node=1),
+                           fabric=NetworkFabric(name="none", bandwidth="100 GB/s"))
+        kw = dict(fleet=system, duration_days=self.duration_days, grid=self.grid, datacenter=self.datacenter,
                   mfu=min(max(mfu, 0.0), 1.0))
         e = EconomicsModel().solve(**kw)
         s = SustainabilityModel().solve(**kw)

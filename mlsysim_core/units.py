@@ -214,8 +214,14 @@ PRECISION_BYTES: dict[str, float] = {
 }
 
 
+_PRECISION_KEYS: dict[str, tuple[str, float]] = {k: (k, v) for k, v in PRECISION_BYTES.items()}
+
+
 def resolve_precision(precision: str) -> tuple[str, float]:
     """Canonical precision name and bytes per value; clear error for unknown names."""
+    hit = _PRECISION_KEYS.get(precision) if isinstance(precision, str) else None
+    if hit is not None:  # already canonical: the hot path of every resolver
+        return hit
     from .validation import InputError
 
     if not isinstance(precision, str):

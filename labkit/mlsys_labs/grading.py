@@ -1,17 +1,132 @@
 """Grade a validated submission and express it in Gradescope's ``results.json`` format.
 
-Shared by the autograder and by labs (a "grade my lab" preview uses the same code, so the score a
-student sees in the browser is the score the autograder gives).
+**One scoring path** (issue 9): :func:`score_answers` is what the page's Check (``ui.grade``) and the
+autograder (:func:`grade_submission`) both call, so a lab's score in the browser equals the
+autograder's. Each ``Feedback.score`` is already in points (``0 … question.points``), and
+
+    score = Σ_q feedback[q].score,    max_score = Σ_q q.points.
+
+Attempts (every Check the page recorded) are re-checked here against the student's variant — the
+``correct`` flag written by the page is not trusted — and summarised per question by
+:func:`attempt_stats`. With a penalty ``P`` (fraction of the question's points) the grader scores a
+right answer
+
+    points · max(floor, 1 − P · n_wrong_before_right)
+
+(:func:`apply_attempt_penalty`); wrong answers stay 0 and submissions without attempt records are
+not penalised.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from .questions import Feedback, LabSpec
 from .submission import Submission
 
-__all__ = ["GradeResult", "grade_submission", "rejected_result"]
+MAX_NOTES = 20
+MAX_NOTE_CHARS = 300
+
+__all__ = ["GradeResult", "grade_submission", "rejected_result", "score_answers", "check_one", "AttemptStats",
+           "attempt_stats", "apply_attempt_penalty", "error_kind"]
+
+
+def check_one(question, variant, text) -> Feedback:
+    """``question.check`` that never raises (a bank bug becomes a ``grader_error`` Feedback)."""
+    try:
+        return question.check(variant, text)
+    except Exception as e:  # noqa: BLE001 - a broken bank must not break the page or the batch
+        pts = float(getattr(question, "points", 1.0) or 1.0)
+        return Feedback(False, 0.0, pts, f"could not check this answer ({type(e).__name__})", "", "grader_error")
+
+
+def score_answers(lab: LabSpec, variant, answers: Mapping[str, Any]) -> tuple[dict, float, float]:
+    """``(feedback: qid → Feedback in lab order, score, max_score)`` for ``answers`` (qid → text).
+
+    Unanswered questions get a ``missing`` Feedback worth 0. ``score`` is the plain sum of the
+    feedback scores (already in points), ``max_score`` the sum of the questions' points.
+    """
+    feedback = {q.id: check_one(q, variant, answers.get(q.id)) for q in lab.questions}
+    score = float(sum(fb.score for fb in feedback.values()))
+    return feedback, score, float(lab.max_score)
+
+
+def error_kind(question, variant, fb: Feedback) -> str:
+    """``fb.code``, except that a wrong quantity more than 2× away from the key is ``off_2x`` (for the
+    instructor's report; never shown to the student)."""
+    if fb.code != "off" or fb.value is None:
+        return fb.code
+    try:
+        exp = question.expected_value(variant)
+    except Exception:  # noqa: BLE001
+        return fb.code
+    if exp == 0 or fb.value == 0 or (exp > 0) != (fb.value > 0):
+        return "off_2x"
+    ratio = fb.value / exp
+    return "off_2x" if ratio > 2 or ratio < 0.5 else "off"
+
+
+@dataclass(frozen=True)
+class AttemptStats:
+    """Checks recorded for one question: ``checks`` (distinct consecutive answers), ``wrong_before_right``
+    (checks before the first right one, or all of them when none was right), ``ever_right``."""
+
+    checks: int = 0
+    wrong_before_right: int = 0
+    ever_right: bool = False
+
+
+def attempt_stats(lab: LabSpec, variant, attempts, known: Mapping[str, tuple] | None = None) -> dict[str, AttemptStats]:
+    """Per question, re-check every recorded attempt (in time order). Repeating the same answer twice
+    in a row counts once. Questions without attempts are absent. ``known``: qid → (text, Feedback)
+    already computed (the final answers), reused instead of checking the same text again."""
+    known = known or {}
+    by_q: dict[str, list] = {}
+    for a in attempts or ():
+        by_q.setdefault(a["question"], []).append(a)
+    out = {}
+    for qid, rows in by_q.items():
+        try:
+            q = lab.question(qid)
+        except KeyError:
+            continue
+        rows.sort(key=lambda a: a.get("time") or "")
+        checks = wrong = 0
+        right = False
+        last = None
+        for a in rows:
+            text = a.get("answer") or ""
+            if text == last:
+                continue
+            last = text
+            checks += 1
+            hit = known.get(qid)
+            fb = hit[1] if hit is not None and hit[0] == text else check_one(q, variant, text)
+            if fb.correct:
+                right = True
+                break
+            wrong += 1
+        out[qid] = AttemptStats(checks=checks, wrong_before_right=wrong, ever_right=right)
+    return out
+
+
+def apply_attempt_penalty(feedback: dict, stats: dict, penalty: float, floor: float = 0.0) -> tuple[dict, float]:
+    """Take ``penalty`` × points off a right answer per wrong attempt before the first right one, never
+    below ``floor`` × points. Returns the new feedback and score."""
+    if not (0 <= penalty <= 1 and 0 <= floor <= 1):
+        raise ValueError("attempt penalty and floor must be fractions in [0, 1]")
+    out = {}
+    for qid, fb in feedback.items():
+        st = stats.get(qid)
+        if penalty and fb.correct and st is not None and st.wrong_before_right:
+            share = max(floor, 1.0 - penalty * st.wrong_before_right)
+            n = st.wrong_before_right
+            fb = dataclasses.replace(fb, score=round(fb.max_score * share, 6),
+                                     message=f"{fb.message} (−{penalty:g} × {n} wrong attempt{'s' if n != 1 else ''})")
+        out[qid] = fb
+    return out, float(sum(f.score for f in out.values()))
 
 
 @dataclass
@@ -29,6 +144,13 @@ class GradeResult:
     created: str | None = None
     source: str = ""
     created_at: object = None  # aware datetime or None
+    attempts: dict = field(default_factory=dict)  # qid -> AttemptStats
+    prediction: dict | None = None  # recorded, reported as completed, never graded for correctness
+    identity: dict = field(default_factory=dict)  # roster entry (id, email, name, section) when matched
+    variant_params: dict = field(default_factory=dict)
+    answers: dict = field(default_factory=dict)  # qid -> the student's text (for integrity checks)
+    variant_key: tuple = ()
+    error_kinds: dict = field(default_factory=dict)  # qid -> Feedback.code, with "off" split into off / off_2x
 
     @property
     def grader_errors(self) -> int:
@@ -50,6 +172,10 @@ class GradeResult:
             out = fb.message
             if reveal and fb.expected_text and not fb.correct:
                 out += f"\nexpected: {fb.expected_text}"
+            st = self.attempts.get(qid)
+            if st is not None:
+                out += f"\nchecks recorded: {st.checks} ({st.wrong_before_right} wrong before the right one)" \
+                    if st.ever_right else f"\nchecks recorded: {st.checks} (none right)"
             prompt = self.prompts.get(qid, "")
             name = f"{qid}: {prompt}" if prompt else qid
             tests.append({"name": name[:200], "score": round(fb.score, 6), "max_score": round(fb.max_score, 6),
@@ -57,33 +183,40 @@ class GradeResult:
         lines = [self.headline()]
         if self.source:
             lines.append(f"file: {self.source}")
-        lines += [f"note: {w}" for w in self.warnings]
+        if self.status != "rejected":
+            lines.append("prediction: " + ("completed" if self.prediction else "not recorded in the file"))
+        lines += [f"note: {w[:MAX_NOTE_CHARS]}" for w in self.warnings[:MAX_NOTES]]
+        if len(self.warnings) > MAX_NOTES:
+            lines.append(f"note: … and {len(self.warnings) - MAX_NOTES} more")
         return {"score": round(self.score, 6), "max_score": round(self.max_score, 6), "output": "\n".join(lines),
                 "visibility": visibility, "stdout_visibility": "hidden", "tests": tests}
 
 
-def grade_submission(sub: Submission, lab: LabSpec | None = None, *, source: str = "") -> GradeResult:
-    """Recompute every expected value for the student's variant and compare (never raises)."""
+def grade_submission(sub: Submission, lab: LabSpec | None = None, *, source: str = "",
+                     attempt_penalty: float = 0.0, attempt_floor: float = 0.0) -> GradeResult:
+    """Recompute every expected value for the student's variant and compare (never raises for
+    student data), through :func:`score_answers`; optionally apply the attempt penalty."""
     if lab is None:
         from .catalog import get_lab
 
         lab = get_lab(sub.lab)
     variant = sub.variant
-    feedback: dict[str, Feedback] = {}
-    prompts: dict[str, str] = {}
-    score = 0.0
-    for q in lab.questions:
-        fb = q.check(variant, sub.answers.get(q.id))
-        feedback[q.id] = fb
-        prompts[q.id] = q.render(variant)
-        score += fb.score
+    feedback, score, _ = score_answers(lab, variant, sub.answers)
+    prompts = {q.id: q.render(variant) for q in lab.questions}
+    stats = attempt_stats(lab, variant, sub.attempts,
+                          {qid: (sub.answers.get(qid), fb) for qid, fb in feedback.items()})
+    if attempt_penalty:
+        feedback, score = apply_attempt_penalty(feedback, stats, attempt_penalty, attempt_floor)
+    kinds = {qid: error_kind(lab.question(qid), variant, fb) for qid, fb in feedback.items()}
     warnings = list(sub.warnings)
     errs = sum(1 for f in feedback.values() if f.code == "grader_error")
     if errs:
         warnings.append(f"{errs} question(s) could not be graded because of a grader error: tell your instructor")
     return GradeResult(lab=lab.id, student=sub.student, score=score, max_score=lab.max_score, feedback=feedback,
                        prompts=prompts, warnings=warnings, created=sub.created, source=source,
-                       created_at=sub.created_at)
+                       created_at=sub.created_at, attempts=stats, prediction=sub.prediction,
+                       variant_params=dict(variant.params), answers=dict(sub.answers), variant_key=variant.key(),
+                       error_kinds=kinds)
 
 
 def rejected_result(code: str, message: str, *, source: str = "", lab: str | None = None, student: str | None = None,

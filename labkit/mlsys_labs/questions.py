@@ -84,15 +84,18 @@ class BankError(Exception):
 
 @dataclass(frozen=True)
 class Feedback:
-    """Result of checking one answer. ``code``: ok · off · wrong_dimension · unreadable · missing ·
-    not_a_choice · grader_error."""
+    """Result of checking one answer. ``code``: ok · off (with a direction only) · unit_slip ·
+    wrong_dimension · unreadable · missing · not_a_choice · grader_error.
+
+    ``message`` never reveals the key: no percentage, ratio or expected value (issue 9)."""
 
     correct: bool
     score: float
     max_score: float
     message: str
-    expected_text: str = ""
+    expected_text: str = ""  # for the grader's report only: never shown before the answer is right
     code: str = "ok"
+    value: float | None = None  # the student's answer in base units (quantity questions), for the report
 
 
 def format_value(x: float, digits: int = 4) -> str:
@@ -102,10 +105,6 @@ def format_value(x: float, digits: int = 4) -> str:
 
 def _norm_choice(s: str) -> str:
     return re.sub(r"[\s_\-]+", "", s.strip().casefold())
-
-
-def _fmt_pct(x: float) -> str:
-    return f"{x * 100:.3g}%"
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,6 +124,7 @@ class Question:
     _unit: Any = field(default=None, init=False, repr=False)
     _abs_si: float = field(default=0.0, init=False, repr=False)
     _cache: dict = field(default_factory=dict, init=False, repr=False)
+    _texts: dict = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not _ID.match(self.id):
@@ -222,12 +222,18 @@ class Question:
         return x
 
     def expected_text(self, variant: Variant, digits: int = 4) -> str:
-        """The expected answer as text in the question's unit (``"3.35 TB/s"``); re-parsable."""
+        """The expected answer as text in the question's unit (``"3.35 TB/s"``); re-parsable. Cached
+        per variant content and ``digits`` like the value."""
         v = self.expected_value(variant)
         if self.kind == "choice":
             return v
-        num = format_value(v / self._unit.value_si, digits)
-        return f"{num} {self.unit}".strip()
+        key = (variant.key(), digits, v)
+        hit = self._texts.get(key)
+        if hit is None:
+            if len(self._texts) >= _CACHE_MAX:
+                self._texts.clear()
+            hit = self._texts[key] = f"{format_value(v / self._unit.value_si, digits)} {self.unit}".strip()
+        return hit
 
     def tolerance_text(self) -> str:
         parts = []
@@ -251,10 +257,9 @@ class Question:
             return Feedback(False, 0.0, pts, "no answer given", exp_text, "missing")
         if self.kind == "choice":
             return self._check_choice(expected, exp_text, text, pts)
-        try:
-            parsed = parse_answer(text)
-        except AnswerError as e:
-            return Feedback(False, 0.0, pts, f"could not read your answer: {e.message}", exp_text, "unreadable")
+        parsed, error = _parse_memo(text) if isinstance(text, str) else _parse_uncached(text)
+        if error is not None:
+            return Feedback(False, 0.0, pts, f"could not read your answer: {error.message}", exp_text, "unreadable")
         return self._check_quantity(expected, exp_text, parsed, pts)
 
     def _check_choice(self, expected: str, exp_text: str, text, pts: float) -> Feedback:
@@ -294,29 +299,50 @@ class Question:
         tol = max(self.rel_tol * abs(expected), self._abs_si)
         err = abs(value - expected)
         if err <= tol * (1 + 1e-9):
-            return Feedback(True, pts, pts, f"correct: within tolerance ({self.tolerance_text()}){note}", exp_text, "ok")
-        if expected != 0:
-            rel = (value - expected) / abs(expected)
-            msg = f"off by {_fmt_pct(abs(rel))} (too {'high' if rel > 0 else 'low'})"
-            msg += self._hint(value, expected, p)
-        else:
-            msg = "off: the expected value is 0"
-        return Feedback(False, 0.0, pts, msg + note, exp_text, "off")
+            return Feedback(True, pts, pts, f"correct: within tolerance ({self.tolerance_text()}){note}", exp_text, "ok",
+                            value=value)
+        return self._wrong_quantity(value, expected, tol, exp_text, pts, note)
 
-    def _hint(self, value: float, expected: float, p: ParsedAnswer) -> str:
-        if value == 0 or expected == 0 or (value > 0) != (expected > 0):
-            return ""
-        ratio = value / expected
-        r = math.log10(abs(ratio))
-        near = lambda x: abs(r - x) < 0.02  # noqa: E731
-        if near(2) or near(-2):
-            if not p.units or p.units == (("percent", 1),) or self.unit.strip() in ("%", "percent"):
-                return " — fraction vs percent?"
-        if any(near(k) or near(-k) for k in (3, 6, 9, 12)):
-            return " — check the unit prefix (k, M, G, T …)"
-        if near(math.log10(8)) or near(-math.log10(8)):
-            return " — bits vs bytes?"
-        return ""
+    def _wrong_quantity(self, value: float, expected: float, tol: float, exp_text: str, pts: float,
+                        note: str) -> Feedback:
+        """Feedback that never lets the student rebuild the key (issue 9): at most a direction, or
+        "looks like a unit slip" when ``value / f`` is within tolerance for a unit factor ``f``
+        (10³ⁿ, 8, 60, 3600 or their inverses; 100 for dimensionless quantities)."""
+        direction = "too high" if value > expected else "too low"
+        slip = unit_slip_factor(value, expected, tol, percent=self._unit.kind == "dimensionless")
+        if slip is not None:
+            return Feedback(False, 0.0, pts, "not yet: looks like a unit slip (check the prefix, bits vs bytes, the time "
+                            f"unit, or % vs fraction){note}", exp_text, "unit_slip", value=value)
+        return Feedback(False, 0.0, pts, f"not yet: {direction}{note}", exp_text, "off", value=value)
+
+
+#: Factors that a wrong unit produces: SI prefixes (10³ⁿ), bits vs bytes (8), s/min/h (60, 3600).
+UNIT_SLIP_FACTORS = tuple(10.0 ** (3 * n) for n in range(1, 6)) + (8.0, 60.0, 3600.0)
+
+
+def unit_slip_factor(value: float, expected: float, tol: float, *, percent: bool = False) -> float | None:
+    """The factor ``f`` (or ``1/f``) with ``|value / f − expected| ≤ tol`` for a unit factor ``f``
+    (:data:`UNIT_SLIP_FACTORS`, plus 100 when ``percent``), else None."""
+    if value == 0 or expected == 0 or (value > 0) != (expected > 0):
+        return None
+    factors = UNIT_SLIP_FACTORS + ((100.0,) if percent else ())
+    for f in factors:
+        for g in (f, 1.0 / f):
+            if abs(value / g - expected) <= tol * (1 + 1e-9):
+                return g
+    return None
+
+
+def _parse_uncached(text) -> tuple[ParsedAnswer | None, AnswerError | None]:
+    try:
+        return parse_answer(text), None
+    except AnswerError as e:
+        return None, e
+
+
+#: ``parse_answer`` is a pure function of the text: the same text (a key typed by many students, a
+#: repeated wrong try) is parsed once. ParsedAnswer is immutable, so sharing it is safe.
+_parse_memo = functools.lru_cache(maxsize=16384)(_parse_uncached)
 
 
 def check_answer(question: Question, variant: Variant, text) -> Feedback:

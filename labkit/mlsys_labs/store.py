@@ -1,4 +1,5 @@
-"""Progress that survives reloads: answers per (lab, student).
+"""Progress that survives reloads: answers, Check attempts, the prediction, control positions and
+reflections per (lab, student).
 
 Two backends, one API:
 
@@ -14,12 +15,21 @@ native file first moves it aside to ``progress.json.corrupt``.
 
 Use ``await store.aload()`` / ``await store.asave(state)`` (work on both backends; marimo cells may
 ``await``), or the synchronous ``load()`` / ``save()`` natively. Helpers ``get``/``put`` (and the
-async ``aget``/``aput``) read and update one (lab, student) entry.
+async ``aget``/``aput``) read and update one (lab, student) entry's answers; ``aupdate(lab, student,
+**parts)`` merges any of the parts below in one read–merge–write, ``areset(lab, student)`` deletes
+the entry. The pure functions :meth:`ProgressStore.state_in` / :meth:`ProgressStore.with_parts` do
+the same on an in-memory state.
 
 State layout (JSON)::
 
     {"version": 1, "entries": {"<lab>\\u001f<student casefolded>":
-        {"lab": "...", "student": "...", "answers": {"q_id": "text"}, "updated": "ISO time"}}}
+        {"lab": "...", "student": "...", "updated": "ISO time",
+         "answers": {"q_id": "text"},                       # replaced as a whole
+         "attempts": [{"question", "time", "answer", "correct"}],   # appended (union, time order, ≤ 500)
+         "prediction": {"question", "choice", "time"} | null,      # replaced
+         "controls": {"name": value}, "reflections": {"id": "text"}}}}   # merged key by key
+
+Entries written before attempts existed load with empty parts.
 """
 
 from __future__ import annotations
@@ -38,6 +48,8 @@ __all__ = ["ProgressStore", "empty_state", "default_path", "IN_BROWSER"]
 IN_BROWSER = sys.platform == "emscripten"
 STATE_VERSION = 1
 MAX_STORE_BYTES = 8 * 1024 * 1024
+MAX_STORED_ATTEMPTS = 500
+PARTS = ("answers", "attempts", "prediction", "controls", "reflections")
 _DB = "mlsys_labs"
 _OBJ = "progress"
 _KEY = "state"
@@ -101,6 +113,48 @@ def default_path() -> Path:
 
 def _entry_key(lab: str, student: str) -> str:
     return f"{lab}\x1f{normalize_student(student)}"
+
+
+def _clean_attempt(a: Any) -> dict | None:
+    if not (isinstance(a, dict) and isinstance(a.get("question"), str) and isinstance(a.get("answer"), str)):
+        return None
+    t = a.get("time")
+    return {"question": a["question"][:64], "time": t[:40] if isinstance(t, str) else None,
+            "answer": a["answer"][:200], "correct": a.get("correct") is True}
+
+
+def _merge_attempts(old: Any, new: Any) -> list:
+    """Union of two attempt lists (same question, time and answer = same attempt), time order, capped."""
+    seen, out = set(), []
+    for a in list(old if isinstance(old, list) else []) + list(new if isinstance(new, list) else []):
+        a = _clean_attempt(a)
+        if a is None:
+            continue
+        k = (a["question"], a["time"], a["answer"])
+        if k not in seen:
+            seen.add(k)
+            out.append(a)
+    out.sort(key=lambda a: a["time"] or "")
+    return out[:MAX_STORED_ATTEMPTS]
+
+
+def _clean_part(name: str, value: Any) -> Any:
+    """A stored part in its canonical shape (malformed data becomes the empty value, never an error)."""
+    if name == "answers":
+        return {str(k): str(v) for k, v in value.items() if v is not None} if isinstance(value, dict) else {}
+    if name == "attempts":
+        return _merge_attempts([], value)
+    if name == "prediction":
+        if isinstance(value, dict) and isinstance(value.get("choice"), str):
+            return {"question": str(value.get("question", ""))[:500], "choice": value["choice"][:200],
+                    "time": value.get("time") if isinstance(value.get("time"), str) else None}
+        return None
+    if name == "reflections":
+        return {str(k): v for k, v in value.items() if isinstance(v, str)} if isinstance(value, dict) else {}
+    if name == "controls":
+        ok = (str, int, float, bool, type(None))
+        return {str(k): v for k, v in value.items() if isinstance(v, ok)} if isinstance(value, dict) else {}
+    raise ValueError(f"unknown progress part {name!r}; known parts: {', '.join(PARTS)}")
 
 
 def _check_state(obj: Any) -> tuple[dict, str | None]:
@@ -246,13 +300,40 @@ class ProgressStore:
 
     @staticmethod
     def with_answers(state: dict, lab: str, student: str, answers: dict, updated: str | None = None) -> dict:
+        return ProgressStore.with_parts(state, lab, student, updated=updated, answers=answers)
+
+    @staticmethod
+    def state_in(state: dict, lab: str, student: str) -> dict:
+        """The (lab, student) entry as ``{answers, attempts, prediction, controls, reflections}``
+        (copies; empty parts for a missing entry or one written before a part existed)."""
+        e = state.get("entries", {}).get(_entry_key(lab, student))
+        e = e if isinstance(e, dict) else {}
+        return {name: _clean_part(name, e.get(name)) for name in PARTS}
+
+    @staticmethod
+    def with_parts(state: dict, lab: str, student: str, *, updated: str | None = None, **parts) -> dict:
+        """A new state with ``parts`` merged into the (lab, student) entry: ``answers`` and
+        ``prediction`` replace, ``attempts`` are appended (union), ``controls`` and ``reflections``
+        are merged key by key. Raises ValueError for an unknown part name."""
         from .submission import utc_now_iso
 
+        cur = ProgressStore.state_in(state, lab, student)
+        for name, value in parts.items():
+            new = _clean_part(name, value)
+            if name == "attempts":
+                new = _merge_attempts(cur["attempts"], new)
+            elif name in ("controls", "reflections"):
+                new = {**cur[name], **new}
+            cur[name] = new
         entries = dict(state.get("entries", {}))
-        entries[_entry_key(lab, student)] = {
-            "lab": lab, "student": student.strip(), "updated": updated or utc_now_iso(),
-            "answers": {str(k): str(v) for k, v in answers.items() if v is not None},
-        }
+        entries[_entry_key(lab, student)] = {"lab": lab, "student": student.strip(),
+                                             "updated": updated or utc_now_iso(), **cur}
+        return {"version": STATE_VERSION, "entries": entries}
+
+    @staticmethod
+    def without(state: dict, lab: str, student: str) -> dict:
+        """A new state without the (lab, student) entry."""
+        entries = {k: v for k, v in state.get("entries", {}).items() if k != _entry_key(lab, student)}
         return {"version": STATE_VERSION, "entries": entries}
 
     def get(self, lab: str, student: str) -> tuple[dict, str | None]:
@@ -268,7 +349,19 @@ class ProgressStore:
         return self.answers_in(state, lab, student), err
 
     async def aput(self, lab: str, student: str, answers: dict) -> str | None:
+        return await self.aupdate(lab, student, answers=answers)
+
+    async def aupdate(self, lab: str, student: str, **parts) -> str | None:
+        """Read the store, merge ``parts`` into the (lab, student) entry (:meth:`with_parts`), write
+        once. Returns an error message or None."""
         state, err = await self.aload()
         if err and self.backend == "browser" and err.startswith("browser storage failed"):
             return err  # cannot read: do not overwrite other labs' progress blindly
-        return await self.asave(self.with_answers(state, lab, student, answers))
+        return await self.asave(self.with_parts(state, lab, student, **parts))
+
+    async def areset(self, lab: str, student: str) -> str | None:
+        """Delete the (lab, student) entry (other labs and students are kept)."""
+        state, err = await self.aload()
+        if err and self.backend == "browser" and err.startswith("browser storage failed"):
+            return err
+        return await self.asave(self.without(state, lab, student))

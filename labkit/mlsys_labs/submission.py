@@ -4,7 +4,16 @@ Format (``SCHEMA = "mlsys-lab-submission/1"``)::
 
     {"schema": "mlsys-lab-submission/1", "lab": "00_hello_roofline", "lab_version": "1",
      "student": "ada@uni.edu", "variant": {"seed": "…", "params": {…}},
-     "answers": {"q_ridge": "295 flop/byte", …}, "created": "2025-01-31T12:00:00Z", "app": "mlsys-labkit/0.1.0"}
+     "answers": {"q_ridge": "295 flop/byte", …}, "created": "2025-01-31T12:00:00Z", "app": "mlsys-labkit/0.1.0",
+     "attempts": [{"question": "q_ridge", "time": "2025-01-31T11:58:02Z", "answer": "29.5 flop/byte",
+                   "correct": false}, …],
+     "prediction": {"question": "…", "choice": "…", "time": "…"},
+     "reflections": {"r1": "text"}, "controls": {"batch": 8}}
+
+``attempts``, ``prediction``, ``reflections`` and ``controls`` are optional (older files grade as
+before); they are validated and bounded (:data:`MAX_ATTEMPTS` attempts of ≤ 200 characters …), and
+malformed entries are dropped with a warning, never fatal. The ``correct`` flag of an attempt is
+the page's claim: the autograder re-checks every attempt itself.
 
 :func:`validate_submission` never trusts the file beyond reading data from it: size is checked before
 parsing, the text must be UTF-8 JSON without NaN/Infinity, and the variant is recomputed from
@@ -17,6 +26,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -24,12 +35,20 @@ from typing import Any
 from .variants import MAX_STUDENT_LEN, Variant, make_variant
 
 __all__ = ["SCHEMA", "MAX_BYTES", "SubmissionError", "Submission", "build_submission", "validate_submission",
-           "dumps_submission", "utc_now_iso", "check_student_id", "decode_json"]
+           "dumps_submission", "utc_now_iso", "check_student_id", "decode_json", "parse_utc", "clean_attempts",
+           "clean_prediction", "clean_reflections", "clean_controls", "MAX_ATTEMPTS"]
 
 SCHEMA = "mlsys-lab-submission/1"
 MAX_BYTES = 256 * 1024
 MAX_ANSWER_CHARS = 1000  # longer answers are kept truncated (the parser rejects > 200 anyway)
-KNOWN_FIELDS = ("schema", "lab", "lab_version", "student", "variant", "answers", "created", "app")
+KNOWN_FIELDS = ("schema", "lab", "lab_version", "student", "variant", "answers", "created", "app", "attempts",
+                "prediction", "reflections", "controls")
+MAX_ATTEMPTS = 500
+MAX_ATTEMPT_CHARS = 200
+MAX_REFLECTIONS = 50
+MAX_REFLECTION_CHARS = 5000
+MAX_CONTROLS = 100
+MAX_DUPLICATE_KEYS = 10
 APP = "mlsys-labkit/0.1.0"
 
 
@@ -57,6 +76,10 @@ class Submission:
     warnings: list = field(default_factory=list)
     extra_fields: list = field(default_factory=list)
     unknown_questions: list = field(default_factory=list)
+    attempts: list = field(default_factory=list)  # [{"question", "time", "answer", "correct"}], time order
+    prediction: dict | None = None
+    reflections: dict = field(default_factory=dict)
+    controls: dict = field(default_factory=dict)
 
 
 def _short(x: Any, n: int = 40) -> str:
@@ -77,18 +100,44 @@ def check_student_id(student: Any) -> str:
         raise SubmissionError("bad_student", "'student' is empty: type your student id in the lab before downloading")
     if len(s) > MAX_STUDENT_LEN:
         raise SubmissionError("bad_student", f"'student' is longer than {MAX_STUDENT_LEN} characters")
-    if any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029" for c in s):
-        raise SubmissionError("bad_student", "'student' contains control characters")
+    bad = next((c for c in s if unicodedata.category(c) in _BAD_ID_CATEGORIES), None)
+    if bad is not None:
+        kind = {"Cc": "a control", "Cf": "an invisible formatting (zero-width or bidi)", "Cs": "a lone surrogate",
+                "Zl": "a line separator", "Zp": "a paragraph separator", "Co": "a private-use"}[unicodedata.category(bad)]
+        raise SubmissionError("bad_student", f"'student' contains {kind} character (U+{ord(bad):04X})")
     return s
 
 
-def build_submission(lab, variant: Variant, answers: dict, created: str | None = None) -> dict:
-    """The JSON-ready submission dict for ``lab`` (a LabSpec) and ``variant``; answers as text."""
+#: Unicode categories refused in student ids: controls, format characters (zero-width, bidi
+#: overrides, BOM), surrogates, private use, line/paragraph separators.
+_BAD_ID_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+
+
+def build_submission(lab, variant: Variant, answers: dict, created: str | None = None, *, attempts=None,
+                     prediction=None, reflections=None, controls=None) -> dict:
+    """The JSON-ready submission dict for ``lab`` (a LabSpec) and ``variant``; answers as text.
+    The optional parts are cleaned with the same rules the validator applies."""
     clean = {}
     for q in lab.questions:
         v = answers.get(q.id)
         if v is not None:
             clean[q.id] = str(v)[:MAX_ANSWER_CHARS]
+    sink: list = []
+    extra = {}
+    if attempts is not None:
+        extra["attempts"] = clean_attempts(attempts, set(lab.question_ids), sink)
+    if prediction is not None:
+        p = clean_prediction(prediction, sink)
+        if p is not None:
+            extra["prediction"] = p
+    if reflections:
+        extra["reflections"] = clean_reflections(reflections, sink)
+    if controls:
+        extra["controls"] = clean_controls(controls, sink)
+    return {**_core_fields(lab, variant, clean, created), **extra}
+
+
+def _core_fields(lab, variant: Variant, clean: dict, created: str | None) -> dict:
     return {
         "schema": SCHEMA,
         "lab": lab.id,
@@ -131,8 +180,8 @@ def decode_json(data, max_bytes: int = MAX_BYTES):
     def pairs(items):
         d = {}
         for k, v in items:
-            if k in d and len(dupes) < 10:
-                dupes.append(k)
+            if k in d and len(dupes) < MAX_DUPLICATE_KEYS:
+                dupes.append(k[:40])  # bounded: a key can be megabytes long
             d[k] = v
         return d
 
@@ -156,14 +205,104 @@ def _parse_created(value: Any, warnings: list):
     if not isinstance(value, str) or len(value) > 40:
         warnings.append("'created' is not an ISO 8601 timestamp: ordered as the oldest submission")
         return None, None
+    dt = parse_utc(value)
+    if dt is None:
+        warnings.append(f"'created' {_short(value)} is not a valid ISO 8601 timestamp: ordered as the oldest submission")
+        return value, None
+    return value, dt
+
+
+def parse_utc(value: Any) -> datetime | None:
+    """ISO 8601 text → aware UTC datetime, or None (not text, not ISO, or out of range such as
+    ``9999-12-31T23:59:59-23:59``, which overflows when converted to UTC). Naive times are UTC."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
     try:
         dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        warnings.append(f"'created' {_short(value)} is not an ISO 8601 timestamp: ordered as the oldest submission")
-        return value, None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return value, dt.astimezone(timezone.utc)
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.utc)
+        return dt.astimezone(timezone.utc)
+    except (ValueError, OverflowError, TypeError):
+        return None
+
+
+_CANONICAL_UTC = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ")
+
+
+def _utc_text(value: Any) -> str | None:
+    """A timestamp as canonical ``YYYY-MM-DDTHH:MM:SSZ`` text (None if it is not a valid ISO 8601 time).
+    Text already in that form (what the page writes) is kept as it is; day 31 of a short month
+    passes this fast path — the time only orders attempts."""
+    if isinstance(value, str) and _CANONICAL_UTC.fullmatch(value):
+        return value
+    when = parse_utc(value)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
+
+
+def _text(v: Any, n: int) -> str | None:
+    return v[:n] if isinstance(v, str) else None
+
+
+def clean_attempts(raw: Any, known: set, warnings: list) -> list[dict]:
+    """Validated attempt records (≤ MAX_ATTEMPTS, time order); malformed ones dropped with a warning."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        warnings.append("'attempts' is not a list; ignored")
+        return []
+    out, bad = [], 0
+    for a in raw[:MAX_ATTEMPTS]:
+        if not isinstance(a, dict) or a.get("question") not in known or not isinstance(a.get("answer"), str):
+            bad += 1
+            continue
+        out.append({"question": a["question"], "time": _utc_text(a.get("time")),
+                    "answer": a["answer"][:MAX_ATTEMPT_CHARS], "correct": a.get("correct") is True})
+    if len(raw) > MAX_ATTEMPTS:
+        warnings.append(f"more than {MAX_ATTEMPTS} attempt records: only the first {MAX_ATTEMPTS} were read")
+    if bad:
+        warnings.append(f"{bad} malformed attempt record(s) ignored")
+    out.sort(key=lambda a: a["time"] or "")
+    return out
+
+
+def clean_prediction(raw: Any, warnings: list) -> dict | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("choice"), str) or not raw["choice"].strip():
+        warnings.append("'prediction' is malformed; ignored")
+        return None
+    return {"question": _text(raw.get("question"), 500) or "", "choice": raw["choice"][:200],
+            "time": _utc_text(raw.get("time"))}
+
+
+def clean_reflections(raw: Any, warnings: list) -> dict:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        warnings.append("'reflections' is not an object; ignored")
+        return {}
+    out = {str(k)[:64]: v[:MAX_REFLECTION_CHARS] for k, v in list(raw.items())[:MAX_REFLECTIONS]
+           if isinstance(v, str)}
+    if len(out) < len(raw):
+        warnings.append("some reflections were not text or beyond the limit; ignored")
+    return out
+
+
+def clean_controls(raw: Any, warnings: list) -> dict:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        warnings.append("'controls' is not an object; ignored")
+        return {}
+    out = {}
+    for k, v in list(raw.items())[:MAX_CONTROLS]:
+        if isinstance(v, str):
+            out[str(k)[:64]] = v[:200]
+        elif isinstance(v, (bool, int)) or (isinstance(v, float) and math.isfinite(v)):
+            out[str(k)[:64]] = v
+    if len(out) < len(raw):
+        warnings.append("some control values were not scalars or beyond the limit; ignored")
+    return out
 
 
 def _clean_answers(answers: Any, lab, warnings: list):
@@ -257,6 +396,11 @@ def validate_submission(data, *, labs=None, max_bytes: int = MAX_BYTES) -> Submi
     if extra:
         shown = ", ".join(_short(k, 30) for k in extra[:10])
         warnings.append(f"extra fields ignored: {shown}{' …' if len(extra) > 10 else ''}")
+    attempts = clean_attempts(obj.get("attempts"), set(lab.question_ids), warnings)
+    prediction = clean_prediction(obj.get("prediction"), warnings)
+    reflections = clean_reflections(obj.get("reflections"), warnings)
+    controls = clean_controls(obj.get("controls"), warnings)
     return Submission(schema=SCHEMA, lab=lab.id, lab_version=version, student=student, answers=answers,
                       created=created, created_at=created_at, variant=variant, claimed_variant=claimed,
-                      warnings=warnings, extra_fields=extra, unknown_questions=unknown)
+                      warnings=warnings, extra_fields=extra, unknown_questions=unknown, attempts=attempts,
+                      prediction=prediction, reflections=reflections, controls=controls)

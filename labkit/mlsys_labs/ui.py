@@ -46,7 +46,10 @@ Student id, variant, graded questions, progress, submission
         Display it with ``questions_view(lab, variant, answers)``.
     ``await grade(lab, variant, answers, progress)`` -> ``Graded`` with ``.answers`` (qid → text),
         ``.feedback`` (qid → Feedback), ``.score``, ``.save_error`` and ``.view`` (feedback per
-        question, save status, the download button). Saves (awaited) whenever an answer changed.
+        question, save status, the download button). Saves (awaited) whenever an answer changed and
+        records every Check as an attempt. Progress persistence for predictions, controls and
+        reflections (``progress.lab_state`` / ``save_state`` / ``reset``): see
+        :mod:`mlsys_labs.ui_grading`, where these functions live.
     ``download_button(lab, variant, answers)`` -> Html ``mo.download`` of the submission JSON
         (``mlsys_labs.submission.build_submission``); always works (falls back to a minimal
         submission if building fails).
@@ -66,13 +69,10 @@ Typical lab skeleton (each bullet is one cell; every widget is returned from its
 
 from __future__ import annotations
 
-import datetime as _dt
 import html as _html
-import json
-import re
 from typing import Any, Iterable, Mapping, Sequence
 
-from .textfmt import callout as _callout, code_span as _code_span, esc_dollar as _esc, fmt, md as _md
+from .textfmt import callout as _callout, esc_dollar as _esc, fmt, md as _md
 from .textfmt import md_escape as _md_escape
 
 __all__ = [
@@ -278,89 +278,10 @@ def table(rows: Sequence[Mapping[str, Any]], *, columns: Sequence[str] | None = 
 
 
 # ------------------------------------------------------------------------------------------------
-# Progress (mlsys_labs.store) — awaited loads and saves, failures shown
+# Progress, Check and download: the data side lives in mlsys_labs.ui_grading (re-exported here)
 # ------------------------------------------------------------------------------------------------
-class Progress:
-    """In-memory view of the student's saved progress plus the store that persists it
-    (``mlsys_labs.store.ProgressStore``; state layout documented there).
-
-    The in-memory state is the source of truth for the session: a failed load or save never clears it.
-    Saves go through ``store.aput`` (read–merge–write), so two labs open in two tabs do not overwrite
-    each other's progress.
-    """
-
-    def __init__(self, store: Any, state: dict | None, error: str | None, lab_id: str = ""):
-        self.lab_id = lab_id
-        self.store = store
-        self.state = state if isinstance(state, dict) else {}
-        self.error = error
-        self.save_error: str | None = None
-        self.saves = 0
-
-    def _entries(self) -> dict:
-        e = self.state.get("entries")
-        return e if isinstance(e, dict) else {}
-
-    def last_student(self, lab_id: str) -> str:
-        """Student id of the most recently updated entry of this lab ("" if none)."""
-        best, when = "", ""
-        for e in self._entries().values():
-            if isinstance(e, dict) and e.get("lab") == lab_id and isinstance(e.get("student"), str):
-                u = str(e.get("updated", ""))
-                if u >= when:
-                    best, when = e["student"], u
-        return best
-
-    def answers_for(self, lab_id: str, student_id: str) -> dict[str, str]:
-        try:
-            from mlsys_labs.store import ProgressStore
-
-            got = ProgressStore.answers_in(self.state, lab_id, student_id)
-        except Exception:
-            return {}
-        return {str(k): v for k, v in got.items() if isinstance(v, str)}
-
-    async def record(self, lab_id: str, student_id: str, answers: Mapping[str, str]) -> str | None:
-        from mlsys_labs.store import ProgressStore
-
-        try:
-            self.state = ProgressStore.with_answers(self.state, lab_id, student_id, dict(answers))
-        except Exception:  # keep the session going; the save below reports problems
-            pass
-        if self.store is None:
-            self.save_error = "progress store unavailable"
-            return self.save_error
-        try:
-            err = await _maybe_await(self.store.aput(lab_id, student_id, dict(answers)))
-        except Exception as e:  # shown to the student, never swallowed
-            err = f"{type(e).__name__}: {e}"
-        self.save_error = err if isinstance(err, str) and err else None
-        if self.save_error is None:
-            self.saves += 1
-        return self.save_error
-
-
-async def _maybe_await(x: Any) -> Any:
-    if hasattr(x, "__await__"):
-        return await x
-    return x
-
-
-async def load_progress(lab: Any) -> Progress:
-    """Open the progress store and load it (awaited; never raises)."""
-    lab_id = getattr(lab, "id", "")
-    try:
-        from mlsys_labs.store import ProgressStore
-
-        store = ProgressStore()
-    except Exception as e:
-        return Progress(None, {}, f"progress store unavailable ({type(e).__name__}: {e}); "
-                                  "use the download button to keep your work", lab_id=lab_id)
-    try:
-        state, err = await store.aload()
-    except Exception as e:
-        state, err = {}, f"could not read saved progress ({type(e).__name__}: {e})"
-    return Progress(store, state, err, lab_id=lab_id)
+from .ui_grading import Graded, Progress, _feedback, _jsonable, download_button, grade, load_progress  # noqa: E402,F401
+from .ui_grading import submission_bytes  # noqa: E402,F401
 
 
 # ------------------------------------------------------------------------------------------------
@@ -464,120 +385,3 @@ def _fmt_pts(p: Any) -> str:
         return f"{p:g} point" + ("" if p == 1 else "s")
     except Exception:
         return ""
-
-
-class Graded:
-    def __init__(self, answers: dict, feedback: dict, score: float, total: float, save_error: str | None,
-                 view: Any):
-        self.answers = answers
-        self.feedback = feedback
-        self.score = score
-        self.total = total
-        self.save_error = save_error
-        self.view = view
-
-    def _mime_(self):
-        return self.view._mime_()
-
-
-def _feedback(q: Any, variant: Any, text: str) -> Any:
-    from mlsys_labs.questions import check_answer
-
-    try:
-        return check_answer(q, variant, text)
-    except Exception as e:  # a broken bank must not break the page
-        class _FB:
-            correct = False
-            score = 0.0
-            message = f"could not check this answer ({type(e).__name__}: {e})"
-            expected_text = ""
-
-        return _FB()
-
-
-async def grade(lab: Any, variant: Any, answers: Any, progress: Progress | None) -> Graded:
-    mo = _mo()
-    saved = progress.answers_for(lab.id, variant.student_id) if progress is not None else {}
-    submitted = dict(getattr(answers, "value", answers) or {})
-    effective: dict[str, str] = {}
-    for q in lab.questions:
-        v = submitted.get(q.id)
-        if v is None:
-            v = saved.get(q.id)
-        if v is not None:
-            effective[q.id] = str(v)
-    sid = variant.student_id.strip()
-    save_error = None
-    if progress is not None and (effective != saved or progress.last_student(lab.id) != sid):
-        save_error = await progress.record(lab.id, sid, effective)
-    fb, rows, score, total = {}, [], 0.0, 0.0
-    for n, q in enumerate(lab.questions, 1):
-        pts = float(getattr(q, "points", 1.0) or 1.0)
-        total += pts
-        text = effective.get(q.id, "").strip()
-        if not text:
-            rows.append(f"- **Q{n}** — not answered yet")
-            continue
-        f = _feedback(q, variant, text)
-        fb[q.id] = f
-        score += pts * float(getattr(f, "score", 1.0 if f.correct else 0.0) or 0.0)
-        mark = "✅ right" if f.correct else "❌ not yet"
-        rows.append(f"- **Q{n}** {_code_span(text)} — {mark}: {_md_escape(str(f.message))}")
-        explain = getattr(q, "explain", "") or ""
-        if explain and f.correct:
-            rows.append(f"  <br><small>Why: {explain}</small>")
-    parts = [mo.md("### Feedback\n\n" + "\n".join(rows) + f"\n\n**Score (browser check): {score:g} / {total:g}** "
-                   "— the autograder recomputes the official grade from your submission.")]
-    if progress is None or progress.store is None:
-        parts.append(mo.callout(mo.md("Progress cannot be saved in this browser; download your submission "
-                                      "to keep your answers."), kind="warn"))
-    elif save_error:
-        parts.append(mo.callout(mo.md(f"**Your answers were NOT saved:** {_md_escape(save_error)}. "
-                                      "They are still on this page; download your submission to keep them."),
-                                kind="danger"))
-    elif progress.saves:
-        parts.append(mo.md(f"_Progress saved ({progress.saves} save{'s' if progress.saves != 1 else ''} "
-                           "this session)._"))
-    parts.append(download_button(lab, variant, effective))
-    return Graded(effective, fb, score, total, save_error, mo.vstack(parts, gap=0.5))
-
-
-# ------------------------------------------------------------------------------------------------
-# Submission download
-# ------------------------------------------------------------------------------------------------
-def submission_bytes(lab: Any, variant: Any, answers: Mapping[str, str]) -> bytes:
-    """Submission JSON for ``answers``; never raises (falls back to a minimal valid-shaped document)."""
-    answers = {str(k): str(v) for k, v in (answers or {}).items()}
-    try:
-        from mlsys_labs.submission import build_submission
-
-        doc = build_submission(lab, variant, answers)
-        json.dumps(doc, allow_nan=False)
-    except Exception as e:
-        doc = {
-            "schema": "mlsys-lab-submission/1",
-            "lab": getattr(lab, "id", "unknown"),
-            "lab_version": str(getattr(lab, "version", "")),
-            "student": getattr(variant, "student_id", ""),
-            "variant": {"seed": getattr(variant, "seed", ""), "params": _jsonable(getattr(variant, "params", {}))},
-            "answers": answers,
-            "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-            "warning": f"built by the fallback writer ({type(e).__name__})",
-        }
-    return json.dumps(doc, indent=2, ensure_ascii=False, default=str).encode("utf-8")
-
-
-def _jsonable(x: Any) -> Any:
-    try:
-        json.dumps(x)
-        return x
-    except Exception:
-        return {str(k): str(v) for k, v in dict(x).items()} if isinstance(x, Mapping) else str(x)
-
-
-def download_button(lab: Any, variant: Any, answers: Mapping[str, str]) -> Any:
-    mo = _mo()
-    sid = re.sub(r"[^A-Za-z0-9_.-]+", "_", getattr(variant, "student_id", "") or "student")[:40]
-    data = submission_bytes(lab, variant, answers)
-    return mo.download(data=data, filename=f"{lab.id}__{sid}.json", mimetype="application/json",
-                       label="Download submission (JSON)")

@@ -41,6 +41,34 @@ ADAM_BYTES_PER_PARAM = 12  # fp32 master + m + v
 CHECKPOINT_BYTES_PER_PARAM_ADAM = 14  # fp16 weights + Adam state
 CHECKPOINT_BYTES_PER_PARAM_SGD = 4
 
+# --- achieved memory bandwidth (memory-bound terms: decode, weight streaming) ---
+# η_mem: the fraction of datasheet bandwidth a memory-bound kernel sustains, separate from compute η.
+# HBM 0.70: batch-1 decode measured with gpt-fast on an A100-80GB (pytorch-labs/gpt-fast README, benchmarks table):
+# Llama-2-7B fp16 1,397 GB/s and Llama-2-70B int8 1,323 GB/s of the 2,039 GB/s datasheet = 0.69 / 0.65.
+# GDDR 0.80, LPDDR 0.65, DDR 0.70, SRAM 0.90, flash 0.90: estimates (STREAM-class copy kernels on discrete GDDR
+# GPUs reach 85–90 % of peak, SoC LPDDR shared with CPU/GPU agents 60–75 %; on-chip SRAM and execute-in-place
+# flash are near their nominal rate). Override per call with ``memory_efficiency=``.
+MEMORY_EFFICIENCY_BY_KIND: dict[str, float] = {
+    "HBM": 0.70, "GDDR": 0.80, "LPDDR": 0.65, "DDR": 0.70, "SRAM": 0.90, "flash": 0.90,
+}
+# memory kind when a device does not state one, by its category
+MEMORY_KIND_BY_CATEGORY: dict[str, str] = {
+    "cloud": "HBM", "workstation": "GDDR", "edge": "LPDDR", "mobile": "LPDDR", "tiny": "SRAM", "wafer": "SRAM",
+}
+
+# --- tensor-parallel serving (Shoeybi et al. 2019, Megatron-LM: 2 all-reduces per layer per forward pass) ---
+TP_ALL_REDUCES_PER_DECODER_LAYER = 2
+# Effective per-step latency of one small-message collective step in decode, on top of the link's α: kernel launch,
+# the rank-to-rank synchronisation barrier and skew between ranks (a decode all-reduce of a few kB is pure latency).
+# 5.5 µs + NVLink α 0.5 µs = 6 µs per ring step ⇒ 12 µs per TP-2 all-reduce, 84 µs per TP-8 all-reduce. Estimate,
+# consistent with the TP-2/TP-4/TP-8 decode measurements in tests/core/test_measured_anchors.py (NIM, vLLM CI,
+# PyTorch/IBM blog); NCCL's own small-message all-reduce on 8 NVLink GPUs is ≈ 10–20 µs, the rest is skew.
+TP_STEP_SYNC_OVERHEAD_S = 5.5e-6
+# Devices per node when neither a node nor a zoo node is known (HGX/DGX-class NVLink domain).
+DEFAULT_DEVICES_PER_NODE = 8
+# α of a PCIe peer-to-peer link when a device has no NVLink-class link.
+PCIE_LATENCY_S = 2e-6
+
 # --- serving (Kwon 2023 PagedAttention; Leviathan 2023 speculative decoding) ---
 KV_PAGE_TOKENS = 16
 SPECULATIVE_DRAFT_TOKENS = 4

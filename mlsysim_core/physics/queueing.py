@@ -13,6 +13,18 @@
 
 * Kingman's approximation (Kingman 1961) for general service times with Poisson arrivals scales
   waits by (c_a² + c_s²)/2 = (1 + cv²)/2.
+* Response time R = W + S (Gross & Harris, Fundamentals of Queueing Theory, §2.3 for M/M/c). With exponential
+  service (rate μ) and the wait above (atom 1 − P_wait at 0, Exp(δ) tail, δ = cμ − λ), W and S are independent and
+
+      P(R > t) = (1 − P_wait)·e^{−μt} + P_wait·(δ·e^{−μt} − μ·e^{−δt})/(δ − μ)      (δ ≠ μ)
+               = (1 − P_wait)·e^{−μt} + P_wait·(1 + μt)·e^{−μt}                    (δ = μ)
+
+  exact for M/M/c. Other service-time variability (coefficient of variation cv ≠ 1) uses a documented
+  approximation: the wait keeps its Erlang-C atom with the Allen–Cunneen/Kingman-scaled mean (δ' = δ/((1+cv²)/2)),
+  and S is replaced by a distribution with the same mean and variance built from exponentials —
+  cv < 1: a shift (1 − cv)/μ plus Exp(μ/cv) (cv = 0: deterministic); cv > 1: a balanced-means two-phase
+  hyperexponential (Whitt 1982: p₁ = ½(1 + √((cv²−1)/(cv²+1))), μᵢ = 2pᵢμ) — so the CCDF stays a closed-form sum
+  of the exponential-pair terms above and the percentile is found by bisection.
 * M/D/1-style mean wait (used for cluster queues, wall 16): W = ρ/(2μ(1−ρ)), L_q = ρ²/(2(1−ρ)).
 
 Unstable queues (ρ ≥ 1, or μ = 0) return ``math.inf`` waits — never raise.
@@ -25,6 +37,8 @@ from typing import NamedTuple
 
 __all__ = [
     "MMCWaits",
+    "MMCResponse",
+    "mmc_response",
     "erlang_c",
     "erlang_c_recurrence",
     "wait_quantile",
@@ -33,6 +47,9 @@ __all__ = [
     "calc_queue_latency_mmc",
     "md1_wait",
     "md1_queue_length",
+    "response_ccdf",
+    "response_quantile",
+    "service_phases",
 ]
 
 INF = math.inf
@@ -138,6 +155,38 @@ def mmc_waits(lam: float, mu: float, c: int, cv: float = 1.0) -> MMCWaits:
     )
 
 
+class MMCResponse(NamedTuple):
+    rho: float
+    p_wait: float
+    mean_wait: float
+    p50_wait: float
+    p99_wait: float
+    mean_response: float
+    p50_response: float
+    p99_response: float
+
+
+def mmc_response(lam: float, mu: float, c: int, cv: float = 1.0) -> MMCResponse:
+    """:func:`mmc_waits` plus the mean, median and 99th percentile of the response time R = W + S
+    (:func:`response_quantile`; exact for cv = 1, the documented two-moment approximation otherwise).
+    Unstable → infinite waits and responses."""
+    w = mmc_waits(lam, mu, c, cv)
+    if not math.isfinite(w.p99_wait):
+        return MMCResponse(*w, INF, INF, INF)
+    ts = 1.0 / mu
+    if w.p_wait == 0.0:
+        drain = INF
+    else:
+        drain = (c * mu - lam) / kingman_factor(cv)
+    if math.isinf(drain):  # no queueing: R = S
+        p50 = response_quantile(0.5, 0.0, 1.0, mu, cv)
+        p99 = response_quantile(0.01, 0.0, 1.0, mu, cv)
+    else:
+        p50 = response_quantile(0.5, w.p_wait, drain, mu, cv)
+        p99 = response_quantile(0.01, w.p_wait, drain, mu, cv)
+    return MMCResponse(*w, ts + w.mean_wait, p50, p99)
+
+
 def calc_queue_latency_mmc(lam: float, mu: float, c: int) -> tuple[float, float, float]:
     """Upstream-named helper: (ρ, P50 wait, P99 wait) [s] for M/M/c; unstable → (1.0, ∞, ∞)."""
     w = mmc_waits(lam, mu, c)
@@ -165,3 +214,60 @@ def md1_queue_length(lam: float, mu: float) -> float:
     if rho >= 1.0:
         return INF
     return rho * rho / (2.0 * (1.0 - rho))
+
+
+def service_phases(mu: float, cv: float) -> tuple[float, tuple[tuple[float, float], ...]]:
+    """(shift, ((p_i, rate_i), …)): a service time with mean 1/μ and coefficient of variation ``cv`` written as
+    shift + a mixture of exponentials. cv = 1 → Exp(μ); cv < 1 → (1−cv)/μ + Exp(μ/cv); cv = 0 → the constant
+    1/μ; cv > 1 → balanced-means H2 (p₁ = ½(1 + √((cv²−1)/(cv²+1))), μ₁ = 2p₁μ, μ₂ = 2p₂μ)."""
+    if cv == 1.0:
+        return 0.0, ((1.0, mu),)
+    if cv < 1.0:
+        if cv == 0.0:
+            return 1.0 / mu, ()
+        return (1.0 - cv) / mu, ((1.0, mu / cv),)
+    c2 = cv * cv
+    p1 = 0.5 * (1.0 + math.sqrt((c2 - 1.0) / (c2 + 1.0)))
+    p2 = 1.0 - p1
+    return 0.0, ((p1, 2.0 * p1 * mu), (p2, 2.0 * p2 * mu))
+
+
+def _exp_pair_ccdf(rate_s: float, rate_w: float, x: float) -> float:
+    """P(X + Y > x) for independent X ~ Exp(rate_s), Y ~ Exp(rate_w)."""
+    if abs(rate_w - rate_s) <= 1e-12 * max(rate_w, rate_s):
+        return (1.0 + rate_s * x) * math.exp(-rate_s * x)
+    return (rate_w * math.exp(-rate_s * x) - rate_s * math.exp(-rate_w * x)) / (rate_w - rate_s)
+
+
+def response_ccdf(t: float, p_wait: float, drain_rate: float, mu: float, cv: float = 1.0) -> float:
+    """P(R > t), R = W + S: W has an atom 1 − p_wait at 0 and an Exp(drain_rate) tail, S as :func:`service_phases`
+    (exact for M/M/c with cv = 1 and drain_rate = cμ − λ; see the module note for cv ≠ 1)."""
+    shift, phases = service_phases(mu, cv)
+    x = t - shift
+    if x < 0.0:
+        return 1.0
+    if not phases:  # deterministic service: only the wait is random
+        return p_wait * math.exp(-drain_rate * x)
+    total = 0.0
+    for p, rate in phases:
+        total += p * ((1.0 - p_wait) * math.exp(-rate * x) + p_wait * _exp_pair_ccdf(rate, drain_rate, x))
+    return total
+
+
+def response_quantile(q: float, p_wait: float, drain_rate: float, mu: float, cv: float = 1.0) -> float:
+    """t with P(R > t) = q (e.g. q = 0.01 → P99 of the response time) by bisection on the monotone CCDF;
+    ∞ for an unstable queue (drain_rate ≤ 0)."""
+    if drain_rate <= 0.0 or mu <= 0.0:
+        return INF
+    lo, hi = 0.0, max(1.0 / mu, 1.0 / drain_rate)
+    while response_ccdf(hi, p_wait, drain_rate, mu, cv) > q:
+        lo, hi = hi, 2.0 * hi
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if response_ccdf(mid, p_wait, drain_rate, mu, cv) > q:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-12 * hi:
+            break
+    return 0.5 * (lo + hi)

@@ -4,7 +4,8 @@ The forward model of walls 1–2 (seed paper §4.1; Williams, Waterman & Patters
 insightful visual performance model"):
 
     T_compute = OPs·B / (Peak·η)
-    T_memory  = (|W| + B·A) / BW_eff               (A = activation bytes per sample, from the workload)
+    T_memory  = (|W| + B·A) / (BW_eff·η_mem)       (A = activation bytes per sample, from the workload;
+                                                    η_mem achieved fraction of the tier's bandwidth, 1 = paper)
     T         = max(T_compute, T_memory) + t_dispatch + L·t_layer
     MFU       = (OPs·B / T) / Peak
     E         = TDP·(0.3 + 0.7·MFU)·T
@@ -123,15 +124,20 @@ def roofline(
     tdp: float = 0.0,
     footprint: float | None = None,
     act_bytes: float | None = None,
+    tier_efficiency: dict | None = None,
 ) -> RooflinePoint:
     """One inference forward pass of ``batch`` samples (seed paper §4.1; facts §2.2).
 
     ``ops`` is FLOP per sample, ``footprint`` defaults to ``weight_bytes`` (inference), ``act_bytes`` (activation
-    bytes per sample) defaults to 10 % of ``weight_bytes``.
+    bytes per sample) defaults to 10 % of ``weight_bytes``. ``tier_efficiency`` maps the selected tier ("HBM",
+    "SRAM", "flash", "offload") to the achieved fraction η_mem of its bandwidth (BW_eff = BW_tier·η_mem; none
+    given → the datasheet bandwidth, the seed paper's roofline).
     """
     fp = weight_bytes if footprint is None else footprint
     fits = fp <= mem_capacity
     bw, src = select_bandwidth(weight_bytes, fits, mem_bw, sram_capacity, sram_bw, flash_bw, host_bw)
+    if tier_efficiency is not None:
+        bw *= tier_efficiency.get(src, 1.0)
     batch_ops = ops * batch
     traffic = weight_bytes + batch * (0.1 * weight_bytes if act_bytes is None else act_bytes)
     peak_eff = peak * eta

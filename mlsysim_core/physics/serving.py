@@ -17,6 +17,17 @@
   internal fragmentation, so page size matters even when S_max is a multiple of p.
 * Speculative decoding (Leviathan, Kalman & Matias 2023): with per-token acceptance α and K draft tokens,
   E[tokens per verify step] = (1 − α^{K+1})/(1 − α) = 1 + α(1−α^K)/(1−α)  (= K+1 when α = 1).
+* Mixture-of-experts decode: with E experts, top-k routing and B tokens in a step routed independently and
+  uniformly, an expert is untouched by one token with probability 1 − k/E, so the expected number of distinct
+  experts a layer reads is
+
+      D(B) = E·(1 − (1 − k/E)^B)            (D(1) = k; D → E as B grows)
+
+  and per step the weights read are P_dense + D(B)·P_expert, with P_expert = (P − P_active)/(E − k) the parameters
+  of one expert (all layers) and P_dense = P − E·P_expert (attention, embeddings, shared experts).
+* Tensor-parallel decode (Shoeybi et al. 2019, Megatron-LM): each transformer layer ends its attention and its MLP
+  with an all-reduce of the B·d_model activations, so one decode step costs 2·L ring all-reduces
+  (collectives.ring_allreduce), latency term 2(t−1)·α each — small messages make it latency-bound.
 """
 
 from __future__ import annotations
@@ -32,6 +43,9 @@ __all__ = [
     "expected_pages",
     "expected_paged_kv_tokens",
     "speculative_expected_tokens",
+    "moe_expected_experts",
+    "moe_parameter_split",
+    "kv_shards",
 ]
 
 
@@ -101,3 +115,29 @@ def speculative_expected_tokens(alpha: float, k: int) -> float:
     if alpha >= 1.0:
         return float(k + 1)
     return 1.0 + alpha * (1.0 - alpha**k) / (1.0 - alpha)
+
+
+def moe_expected_experts(experts: int, top_k: int, tokens: float) -> float:
+    """Expected distinct experts touched per layer by ``tokens`` tokens: E·(1 − (1 − k/E)^B)."""
+    if tokens <= 0:
+        return 0.0
+    if top_k >= experts:
+        return float(experts)
+    return experts * -math.expm1(tokens * math.log1p(-top_k / experts))
+
+
+def moe_parameter_split(params: float, active: float, experts: int, top_k: int) -> tuple[float, float]:
+    """(P_dense, P_expert): P_expert = (P − P_active)/(E − k), P_dense = P − E·P_expert (≥ 0).
+    E = k (every expert always active) → the model is dense for traffic purposes: (P, 0)."""
+    if experts <= top_k:
+        return params, 0.0
+    per_expert = (params - active) / (experts - top_k)
+    return max(params - experts * per_expert, 0.0), per_expert
+
+
+def kv_shards(tp: int, kv_heads: int, latent: bool) -> int:
+    """Ranks the KV cache is split over under tensor parallelism: the KV heads are divided among the ranks, so
+    min(t, H_kv) (a head is replicated when t > H_kv); a latent (MLA) cache is replicated on every rank → 1."""
+    if latent or kv_heads <= 0:
+        return 1
+    return max(1, min(tp, kv_heads))

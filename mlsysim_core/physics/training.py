@@ -23,6 +23,7 @@ __all__ = [
     "lora_trainable_fraction",
     "TrainingMemory",
     "training_memory_per_rank",
+    "routed_expert_params",
 ]
 
 #: Optimizer state bytes per trainable parameter (mixed precision: fp32 master + moments).
@@ -166,10 +167,14 @@ def training_memory_per_rank(
     activation_strategy: str = "selective",
     comm_buffer_fraction: float = COMM_BUFFER_FRACTION,
     recompute_fraction: float = 1.0,
+    expert_params: float = 0.0,
 ) -> TrainingMemory:
     """Bytes one accelerator holds while training (mixed precision, Adam-style optimizer).
 
-    Parameters per rank  P_r = P / (tp·pp·ep)      (experts sharded over ep; upstream convention)
+    Parameters per rank  P_r = (P − P_E)/(tp·pp) + P_E/(tp·pp·ep)
+                         (P_E = ``expert_params``, the routed experts' parameters: only they are sharded over ep;
+                         attention, embeddings and shared experts are replicated across the ep group —
+                         DeepSeek-V3 at pp 16, ep 64: 16.6 B/16 + 654 B/1024 = 1.68 B, not 671 B/1024 = 0.66 B)
     weights     = P_r · b                           ÷ dp if ZeRO-3
     gradients   = f · P_r · b                       ÷ dp if ZeRO ≥ 2   (f = trainable fraction, LoRA)
     optimizer   = f · P_r · opt_bytes (Adam 12 B)   ÷ dp if ZeRO ≥ 1   (Rajbhandari 2020)
@@ -179,7 +184,8 @@ def training_memory_per_rank(
     buffers     = 0.05 · gradients + (pp > 1 ? 2 · micro-batch · s · h · b / tp : 0)  (send/recv of
                   stage-boundary activations, sharded by sequence parallelism)
     """
-    p_rank = params / (tp * pp * ep)
+    expert = min(max(expert_params, 0.0), params)
+    p_rank = (params - expert) / (tp * pp) + expert / (tp * pp * ep)
     dp = max(dp, 1)
     weights = p_rank * bytes_per_param
     grads = trainable_fraction * p_rank * bytes_per_param
@@ -199,3 +205,10 @@ def training_memory_per_rank(
     if pp > 1:
         buffers += 2.0 * microbatch * seq_len * hidden * bytes_per_param / max(tp, 1)
     return TrainingMemory(weights, grads, opt, act, buffers, layers_per_stage, in_flight)
+
+
+def routed_expert_params(params: float, active: float, experts: int, top_k: int) -> float:
+    """Parameters of all routed experts, E·P_expert with P_expert = (P − P_active)/(E − k) (0 when E = k)."""
+    if experts <= top_k:
+        return 0.0
+    return experts * (params - active) / (experts - top_k)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 
+from ..physics.power import busy_accelerator_power
 from ..physics.constants import (
     CHINCHILLA_TOKENS_PER_PARAM,
     DEFAULT_EFFICIENCY,
-    DYNAMIC_POWER_FRACTION,
-    IDLE_POWER_FRACTION,
     TOKENS_PER_REASONING_STEP,
     TRAINING_FLOPS_PER_PARAM_TOKEN,
 )
@@ -141,9 +140,13 @@ class InferenceScalingModel(Resolver):
         T = TTFT(S) + n · ITL̄,   ITL̄ = ½·(ITL(S) + ITL(S + n))      (ServingModel at batch 1; ITL grows
                                        linearly with the KV cache, so this mean is exact while decode stays
                                        in one roofline regime)
-        E = TDP · (0.3 + 0.7·MFU) · T,   MFU = (prefill FLOPs + decode FLOPs) / (T · Peak)
+        E = t · P_accel(u = 1) · T = t · TDP · T   (the devices are busy the whole query, however low the MFU;
+                                                   physics/power.py)
+        MFU = (prefill FLOPs + decode FLOPs) / (T · t · Peak)
 
-    Infeasible (binding wall 2) when weights + KV at S + n tokens exceed device memory.
+    ``tp_size``, ``ep_size``, ``kv_precision``, ``memory_efficiency`` and ``node`` lay the model out as in
+    ServingModel (t devices). Infeasible when ServingModel is at S + n tokens (binding wall 2 for memory, 4/14 for
+    a TP layout that does not divide or fit a node).
     """
 
     walls = (12,)
@@ -152,7 +155,8 @@ class InferenceScalingModel(Resolver):
     equation = "T = TTFT + K·n_step·ITL"
 
     def solve(self, *, model, hardware, reasoning_steps=8, context_length=2048, precision="fp16",
-              efficiency=DEFAULT_EFFICIENCY, tokens_per_step=TOKENS_PER_REASONING_STEP) -> InferenceScalingResult:
+              efficiency=DEFAULT_EFFICIENCY, tokens_per_step=TOKENS_PER_REASONING_STEP, tp_size=1, ep_size=1,
+              kv_precision=None, memory_efficiency=None, node=None) -> InferenceScalingResult:
         from ..physics.serving import decode_attention_flops, prefill_flops
         from .serving import ServingModel
 
@@ -165,10 +169,13 @@ class InferenceScalingModel(Resolver):
         w = model.si(precision)
         n = k * per
         srv = ServingModel()
+        layout = dict(tp_size=tp_size, ep_size=ep_size, kv_precision=kv_precision,
+                      memory_efficiency=memory_efficiency, node=node)
         first = srv.solve(model=model, hardware=hardware, seq_len=s, batch_size=1, precision=precision,
-                          efficiency=eta)
+                          efficiency=eta, **layout)
         last = srv.solve(model=model, hardware=hardware, seq_len=s + n, batch_size=1, precision=precision,
-                         efficiency=eta)
+                         efficiency=eta, **layout)
+        tp = first.tp_size
         ttft = _s(first.ttft)
         itl = 0.5 * (_s(first.itl) + _s(last.itl))
         total = ttft + n * itl
@@ -176,15 +183,15 @@ class InferenceScalingModel(Resolver):
         peak = hardware.peak_si(precision)
         d = w.hidden or 0
         flops = prefill_flops(w.ops, w.layers, d, s, s) + n * w.ops + decode_attention_flops(w.layers, d, s + n / 2.0) * n
-        mfu = min(1.0, flops / (total * peak))
-        energy = h.tdp * (IDLE_POWER_FRACTION + DYNAMIC_POWER_FRACTION * mfu) * total
+        mfu = min(1.0, flops / (total * peak * tp))
+        energy = tp * busy_accelerator_power(h.tdp, 1.0) * total  # devices busy for the whole query
         feasible = bool(last.feasible)
         trace = [f"T = TTFT {ttft * 1e3:.4g} ms + {k} steps × {per} tokens × ITL {itl * 1e3:.4g} ms "
                  f"= {total * 1e3:.4g} ms"]
         if not feasible:
-            trace.append(f"Memory wall: weights + KV at {s + n} tokens exceed {hardware.name} memory")
+            trace.extend(t for t in last.trace if "wall" in t)
         return InferenceScalingResult.build(
-            feasible=feasible, binding_wall=12 if feasible else 2, trace=trace,
+            feasible=feasible, binding_wall=12 if feasible else last.binding_wall, trace=trace,
             total_reasoning_time=total, ttft=ttft, itl=itl, time_per_step=per * itl, tokens_generated=float(n),
             reasoning_steps=k, energy_per_query=energy, mfu=mfu,
         )

@@ -91,6 +91,12 @@ class Result(BaseModel):
         """Field name → display unit text, for every quantity field."""
         return {k: v.text for k, v in cls._units.items()}
 
+    def __getitem__(self, name: str) -> Any:
+        """``result["ttft"]`` — the dict-style field access of upstream tutorials; same as ``result.ttft``."""
+        if not isinstance(name, str) or name.startswith("_") or not hasattr(self, name):
+            raise KeyError(name)
+        return getattr(self, name)
+
     def to_row(self) -> dict[str, Any]:
         """Flat dict of plain Python values (quantity fields as magnitudes in their display unit),
         for tables, charts and JSON."""

@@ -19,6 +19,7 @@ from ..physics.training import (
     COMM_BUFFER_FRACTION,
     OPTIMIZER_BYTES,
     lora_trainable_fraction,
+    routed_expert_params,
     training_flops,
     training_memory_per_rank,
 )
@@ -61,6 +62,13 @@ def _microbatching(batch: int, dp: int, pp: int, microbatch_count, ga: int) -> t
     if m > local:
         raise InputError(field, f"{m} micro-batches exceed the {local} sequences each replica holds")
     return local, m, local / m
+
+
+def expert_params_of(model, w) -> float:
+    """Routed-expert parameters of an MoE model (0 for a dense one): the part expert parallelism shards."""
+    if isinstance(model, SparseTransformerWorkload):
+        return routed_expert_params(w.params, w.active_params, model.experts, model.active_experts_per_token)
+    return 0.0
 
 
 def _transformer(model) -> TransformerWorkload:
@@ -108,7 +116,8 @@ class DistributedModel(Resolver):
         T_tp         = 4·⌈L/pp⌉·m · ring(b·S·h·bytes, tp) over NVLink (fabric if tp > GPUs/node)
         T_pp         = 2·v·m · (b·S·h·bytes/tp)/BW             (stage-boundary sends, fwd + bwd)
         T_ep         = 4·⌈L/pp⌉·m · all_to_all(b·S·h·bytes·top_k, ep)      (MoE only)
-        T_dp         = hierarchical(P·bytes/(tp·pp·ep), dp)  (× 1.5 for ZeRO-3); once per optimizer step, so
+        T_dp         = hierarchical(P_r·bytes, dp), P_r = (P − P_E)/(tp·pp) + P_E/(tp·pp·ep) (× 1.5 for ZeRO-3);
+                       once per optimizer step, so
                        gradient accumulation does not divide it; exposed (1 − 0.85)·T_dp with overlap_comm
         T_bubble     = (T_compute + T_tp)·(pp−1)/(v·m);   bubble_fraction = (pp−1)/(v·m + pp − 1)
         T_step       = T_compute + T_tp + T_pp + T_ep + T_dp,exposed + T_bubble
@@ -217,8 +226,10 @@ class DistributedModel(Resolver):
             bw, a = (intra_bw, intra_a) if tp * ep <= apn else (inter_bw, inter_a)
             t_ep = EP_ALL_TO_ALLS_PER_LAYER * L_st * m * coll.all_to_all(act_msg * top_k, ep, bw, a)
 
-        # data parallel gradient synchronisation, hierarchical over nodes
-        grad_bytes = w.params * bpp / group
+        # data parallel gradient synchronisation, hierarchical over nodes; per rank the dense parameters are split
+        # over tp·pp only, the routed experts also over ep (as in the memory model)
+        p_exp = expert_params_of(model, w)
+        grad_bytes = ((w.params - p_exp) / (tp * pp) + p_exp / group) * bpp
         g = max(1, min(dp, apn // group)) if group < apn else 1
         n_nodes = -(-dp // g)
         t_dp = coll.hierarchical_allreduce(grad_bytes, n_nodes, g, intra_bw, inter_bw, intra_a, inter_a)
@@ -236,7 +247,7 @@ class DistributedModel(Resolver):
             params=w.params, bytes_per_param=bpp, layers=w.layers, hidden=hid, heads=float(w.heads), seq_len=S,
             microbatch=math.ceil(mb), microbatch_count=m, tp=tp, pp=pp, dp=dp, ep=ep, zero_stage=zero,
             activation_strategy="full" if r_frac >= 1.0 else ("partial" if r_frac > 0.0 else "selective"),
-            recompute_fraction=r_frac,
+            recompute_fraction=r_frac, expert_params=expert_params_of(model, w),
         )
         fits = mem.total <= h.mem_capacity
         overhead = exposed + t_bubble
@@ -295,7 +306,7 @@ class TrainingMemoryModel(Resolver):
     """Wall 2 (training) — does one rank's training state fit in device memory?
     (Rajbhandari et al. 2020 ZeRO; Korthikanti et al. 2022; Hu et al. 2021 LoRA)
 
-        P_r = P/(tp·pp·ep);  weights P_r·b;  grads f·P_r·b;  optimizer f·P_r·(12 B Adam | 4 B SGD | 0)
+        P_r = (P − P_E)/(tp·pp) + P_E/(tp·pp·ep)  (P_E routed experts);  weights P_r·b;  grads f·P_r·b;  optimizer f·P_r·(12 B Adam | 4 B SGD | 0)
         ZeRO-1 shards the optimizer over dp, ZeRO-2 also gradients, ZeRO-3 also weights
         activations = ⌈L/pp⌉ · min(m, pp) · {full 2, selective 34, none 34 + 5as/h}·s·b·h·(bytes/2)/tp
         buffers = 0.05·grads (+ 2·b·s·h·bytes/tp stage buffers with pp > 1)
@@ -337,7 +348,7 @@ class TrainingMemoryModel(Resolver):
             params=w.params, bytes_per_param=w.bpp, layers=w.layers, hidden=float(w.hidden), heads=float(w.heads),
             seq_len=S, microbatch=math.ceil(mb), microbatch_count=m, tp=tp, pp=pp, dp=dp, ep=ep, zero_stage=zero,
             optimizer_bytes=OPTIMIZER_BYTES[opt], trainable_fraction=f, activation_strategy=strat,
-            comm_buffer_fraction=buf,
+            comm_buffer_fraction=buf, expert_params=expert_params_of(model, w),
         )
         cap = hardware.si.mem_capacity
         total = mem.total
@@ -383,7 +394,10 @@ class ReliabilityModel(Resolver):
     """Wall 15 — Fragility: how often the fleet fails during a job, and what checkpointing costs
     (seed paper §4.4; Young 1974; Daly 2006).
 
-        MTBF_node  = 1 / (n_GPU/50 kh + n_NIC/150 kh + n_PSU/100 kh)      (series system)
+        MTBF_node  = 1 / Σ n_i/MTTF_i over GPUs, NICs, network links, PSUs, the host and its software (series
+                     system; MTTFs calibrated on Meta's Llama 3 interruption data, physics/reliability.py —
+                     GPU 79 kh, host 62 kh, software 42 kh, link 607 kh, NIC 3.0 Mh, PSU 5.3 Mh;
+                     ``failure_rates="paper"``: 1/(n_GPU/50 kh + n_NIC/150 kh + n_PSU/100 kh))
         MTBF_fleet = MTBF_node / N_nodes
         P(fail)    = 1 − e^(−T/MTBF_fleet);   E[failures] = T/MTBF_fleet
         τ*         = √(2·δ·MTBF_fleet)                                     (Young–Daly)
@@ -400,8 +414,9 @@ class ReliabilityModel(Resolver):
     equation = "MTBF_cluster = MTBF_node / N; τ* = √(2δ·MTBF)"
 
     def solve(self, *, fleet, job_duration_hours, checkpoint_time_s=60.0, recovery_time_s=300.0,
-              checkpoint_interval_s=None, avg_recovery_time_s=None) -> ReliabilityResult:
+              checkpoint_interval_s=None, avg_recovery_time_s=None, failure_rates="llama3") -> ReliabilityResult:
         check_type("fleet", fleet, Fleet)
+        rates = check_choice("failure_rates", failure_rates, ("llama3", "paper"))
         rec_name = "recovery_time_s"
         if avg_recovery_time_s is not None:  # upstream name; errors name the argument the caller used
             recovery_time_s, rec_name = avg_recovery_time_s, "avg_recovery_time_s"
@@ -412,7 +427,8 @@ class ReliabilityModel(Resolver):
         if fleet.mtbf_hours is not None:
             m_node = fleet.mtbf_hours
         else:
-            m_node = rel.node_mtbf(node.accelerators_per_node, node.nics_per_node, node.psus_per_node)
+            m_node = rel.node_mtbf(node.accelerators_per_node, node.nics_per_node, node.psus_per_node,
+                                   failure_rates=rates)
         m_fleet = rel.cluster_mtbf(m_node, fleet.count)
         m_fleet_s = m_fleet * 3600.0
         tau_opt = rel.young_daly_interval(delta, m_fleet_s)

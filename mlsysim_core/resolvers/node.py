@@ -74,8 +74,11 @@ class SingleNodeModel(Resolver):
     """Walls 1 (Compute) and 2 (Memory) — the single-node roofline (seed paper §4.1; Williams 2009).
 
         T_compute = OPs·B / (Peak_prec·η)
-        T_memory  = (|W| + B·A) / BW_eff      (A: activation bytes per sample — 8·d·L·b per decoder token,
-                                                0.1·|W| per sample where no width is known)
+        T_memory  = (|W| + B·A) / (BW_eff·η_mem)   (A: activation bytes per sample — 8·d·L·b per decoder token,
+                                                0.1·|W| per sample where no width is known; η_mem achieved
+                                                fraction of the tier's bandwidth: ``memory_efficiency``, default
+                                                the memory kind's — HBM 0.70, GDDR 0.80, LPDDR 0.65, SRAM/flash 0.90;
+                                                1 = the seed paper's datasheet roofline)
         T         = max(T_compute, T_memory) + t_dispatch + L·0.01 ms
         throughput = B / T;  MFU = (OPs·B/T)/Peak;  E = TDP·(0.3 + 0.7·MFU)·T
         feasible  ⇔ |W| ≤ memory capacity
@@ -88,10 +91,10 @@ class SingleNodeModel(Resolver):
     walls = (1, 2)
     kind = "model"
     result_type = PerformanceProfile
-    equation = "T = max(OPs·B/(Peak·η), (|W| + B·A)/BW) + t_dispatch + L·t_layer"
+    equation = "T = max(OPs·B/(Peak·η), (|W| + B·A)/(BW·η_mem)) + t_dispatch + L·t_layer"
 
     def solve(self, *, model, hardware, batch_size=1, precision="fp16", efficiency=DEFAULT_EFFICIENCY,
-              raise_errors: bool = False) -> PerformanceProfile:
+              raise_errors: bool = False, memory_efficiency=None) -> PerformanceProfile:
         if not isinstance(model, _MODEL_TYPE):
             check_type("model", model, Workload)
         if not isinstance(hardware, _HW_TYPE):
@@ -101,11 +104,17 @@ class SingleNodeModel(Resolver):
                else check_efficiency(efficiency))
         if raise_errors is not False and raise_errors is not True:
             check_type("raise_errors", raise_errors, bool)
+        if memory_efficiency is None:
+            tiers = hardware.memory_efficiency_by_tier
+        else:
+            em = check_number("memory_efficiency", memory_efficiency, minimum=0.0, maximum=1.0, exclusive_minimum=True)
+            tiers = {"HBM": em, "SRAM": em, "flash": em, "offload": 1.0}
         w = model.si(precision)
         h = hardware.si
         peak = hardware.peak_si(precision)
         p = roofline(w.ops, w.weight_bytes, w.layers, b, peak, eta, h.mem_capacity, h.mem_bw,
-                     h.sram_capacity, h.sram_bw, h.flash_bw, h.host_bw, h.dispatch, h.tdp, act_bytes=w.act_bytes)
+                     h.sram_capacity, h.sram_bw, h.flash_bw, h.host_bw, h.dispatch, h.tdp, act_bytes=w.act_bytes,
+                     tier_efficiency=tiers)
         if p.fits:
             bn = "Memory" if p.t_memory > p.t_compute else "Compute"
             wall = 2 if bn == "Memory" else 1
@@ -230,10 +239,12 @@ class TailLatencyResult(Result):
 class TailLatencyModel(Resolver):
     """Wall 7 (Tail Latency) — M/M/c queue in front of ``num_replicas`` identical servers (Erlang C; Kingman).
 
-        μ = 1/t_service;  ρ = λ/(c·μ)
-        P_wait = Erlang-C(c, λ/μ);  t_q = ln(P_wait/q)/(cμ − λ) for the (1−q) quantile (0 if P_wait ≤ q)
-        waits × (1 + cv²)/2 (Kingman) for non-exponential service;  P50/P99 = t_service + t_q(0.5 / 0.01)
-        SLO: default 5 × t_service of queueing budget;  slo_headroom_ratio = P99 wait / wait budget (≤ 1 meets it)
+        μ = 1/t_service (mean service time);  ρ = λ/(c·μ);  P_wait = Erlang-C(c, λ/μ);  δ = cμ − λ
+        wait quantiles t_q = ln(P_wait/q)/δ (0 if P_wait ≤ q), × (1 + cv²)/2 (Kingman) when cv ≠ 1
+        response R = W + S:  P(R > t) = (1−P_wait)e^{−μt} + P_wait(δe^{−μt} − μe^{−δt})/(δ − μ)   (exact M/M/c)
+        P50/P99 latency = the 50th/99th percentiles of R (cv ≠ 1: two-moment service approximation, see
+        physics.queueing);  mean = t_service + E[W]
+        SLO: default 6 × t_service;  slo_headroom_ratio = (P99 − t_service)/(SLO − t_service) (≤ 1 meets it)
 
     ρ ≥ 1 is an unstable queue: feasible=False, binding wall 7, infinite (float inf) latencies.
     With an explicit ``slo_latency``, feasible also requires P99 ≤ SLO. Give the load as ``arrival_rate_qps``
@@ -244,7 +255,7 @@ class TailLatencyModel(Resolver):
     walls = (7,)
     kind = "model"
     result_type = TailLatencyResult
-    equation = "P99 = t_service + ln(100·P_wait)/(cμ − λ) · (1+cv²)/2"
+    equation = "P(R>t) = (1−C)e^{−μt} + C(δe^{−μt} − μe^{−δt})/(δ−μ); P99 = R quantile"
 
     def solve(self, *, arrival_rate_qps=None, service_latency_ms=None, num_replicas=1, service_time_cv=1.0,
               arrival_rate=None, service_latency=None, slo_latency=None) -> TailLatencyResult:
@@ -266,21 +277,21 @@ class TailLatencyModel(Resolver):
         slo = si(slo_latency, "time", name="slo_latency") if slo_latency is not None else None
 
         mu = 1.0 / ts
-        q = queueing.mmc_waits(lam, mu, c, cv)
+        q = queueing.mmc_response(lam, mu, c, cv)
         stable = math.isfinite(q.p99_wait)
+        p99 = q.p99_response
         budget = (slo - ts) if slo is not None else 5.0 * ts
         slo_total = slo if slo is not None else 6.0 * ts
         if not stable:
             ratio = math.inf
-        elif budget <= 0.0:  # SLO at or below the bare service time: only an empty queue can meet it
-            ratio = 0.0 if (budget == 0.0 and q.p99_wait == 0.0) else math.inf
+        elif budget <= 0.0:  # SLO at or below the mean service time
+            ratio = 0.0 if p99 <= ts else math.inf
         else:
-            ratio = q.p99_wait / budget
-        p99 = ts + q.p99_wait
+            ratio = max(p99 - ts, 0.0) / budget
         meets = stable and p99 <= slo_total * (1 + 1e-12)
         if stable:
             trace = [f"ρ = λ/(cμ) = {lam:.4g}/({c}·{mu:.4g}) = {q.rho:.3f}; P(wait) = {q.p_wait:.3f}",
-                     f"P99 = {ts * 1e3:.4g} ms service + {q.p99_wait * 1e3:.4g} ms queue = {p99 * 1e3:.4g} ms "
+                     f"P99 response {p99 * 1e3:.4g} ms (mean service {ts * 1e3:.4g} ms, P99 wait {q.p99_wait * 1e3:.4g} ms) "
                      f"({'meets' if meets else 'misses'} the {slo_total * 1e3:.4g} ms SLO)"]
         else:
             trace = [f"Tail-latency wall: unstable queue, ρ = {q.rho:.3f} ≥ 1 — arrivals {lam:.4g}/s exceed "
@@ -288,7 +299,7 @@ class TailLatencyModel(Resolver):
         feasible = stable and (slo is None or meets)
         return TailLatencyResult.build(
             feasible=feasible, binding_wall=7, trace=trace,
-            p50_latency=ts + q.p50_wait, p99_latency=p99, mean_latency=ts + q.mean_wait,
+            p50_latency=q.p50_response, p99_latency=p99, mean_latency=q.mean_response,
             p50_wait=q.p50_wait, p99_wait=q.p99_wait, service_latency=ts, arrival_rate=lam, capacity=c * mu,
             utilization=q.rho, queue_utilization=q.rho, wait_probability=q.p_wait, is_stable=stable,
             num_replicas=c, service_time_cv=cv, slo_latency=slo_total, slo_headroom_ratio=ratio, meets_slo=meets,

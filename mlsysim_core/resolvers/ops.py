@@ -5,11 +5,14 @@ All four are first-order accounting models: closed-form, no randomness, floats i
 Conventions (seed paper §4 Operations; Patterson et al. 2021 "Carbon Emissions and Large Neural
 Network Training"):
 
-* accelerator power  P = TDP · (0.30 + 0.70 · MFU)           (idle floor + utilisation-proportional part)
-* IT energy          E_IT = P · N_accel · t
+* node power         P_node = n·TDP·(0.3 + 0.7·u) + P_host   (u = busy fraction; host from the node's rating;
+                     physics/power.py — ``power_model="node"``, the default)
+                     seed paper: P = TDP·(0.30 + 0.70·MFU) per accelerator, no host (``power_model="paper"``)
+* IT energy          E_IT = P_node · N_nodes · t
 * facility energy    E = E_IT · PUE                          (PUE: datacenter → grid/fleet region → US_Avg 1.40)
 * carbon             CO₂ = E · CI                            (operational; embodied reported separately)
-* water              W = E · WUE                             (WUE applied to facility kWh, as in the seed paper)
+* water              W = E_IT · WUE                          (The Green Grid's WUE is litres per IT kWh; the seed
+                                                              paper's E · WUE is kept with ``power_model="paper"``)
 
 No region anywhere (no ``datacenter``/``grid`` argument, fleet without region/datacenter) → the zoo grid
 ``Grids.US_Avg`` (EIA 2023: 367 gCO2/kWh, PUE 1.40, WUE 1.8 L/kWh, $0.08/kWh) — the same row a user gets from
@@ -22,6 +25,7 @@ import math
 from typing import Optional
 
 from ..physics import constants as C
+from ..physics import power as pw
 from ..types import Datacenter, Fleet, GridProfile, HardwareNode, TransformerWorkload, Workload
 from ..units import Quantity, si
 from ..validation import InputError, check_choice, check_fraction, check_int, check_number, check_type
@@ -93,17 +97,30 @@ def fallback_grid() -> GridProfile:
 
 def accelerator_power_w(tdp_w: float, mfu: float) -> float:
     """P = TDP · (0.30 + 0.70·MFU): idle floor plus a utilisation-proportional part (seed paper §4)."""
-    return tdp_w * (C.IDLE_POWER_FRACTION + C.DYNAMIC_POWER_FRACTION * mfu)
+    return pw.paper_accelerator_power(tdp_w, mfu)
 
 
-def _energy(hw: HardwareNode, n: int, seconds: float, mfu: float):
+def _energy(fleet, hw: HardwareNode, n: int, seconds: float, mfu: float, busy: float, model: str):
+    """(IT power of the whole fleet [W], IT energy [J], note or None, description) under ``model``."""
     tdp = hw.si.tdp
     note = None
     if tdp <= 0:
         tdp = C.FALLBACK_TDP_W
         note = f"{hw.name} has no TDP: assuming {C.FALLBACK_TDP_W:g} W"
-    p = accelerator_power_w(tdp, mfu)
-    return p, p * n * seconds, note
+    if model == "paper":
+        p = pw.paper_accelerator_power(tdp, mfu)
+        return p * n, p * n * seconds, note, f"{n} × {hw.name} at {p:.0f} W (MFU {mfu:.2f}, seed-paper power)"
+    if isinstance(fleet, Fleet):
+        per_node, nodes, rated = fleet.node.accelerators_per_node, fleet.count, fleet.node.rated_power_si
+    else:
+        per_node, nodes, rated = 1, 1, 0.0
+    p_node = pw.node_power(per_node, tdp, busy, rated)
+    host = pw.host_power(per_node, tdp, rated)
+    total = p_node * nodes
+    src = "from its rating" if rated > 0 else "default 0.5 × TDP"
+    return total, total * seconds, note, (f"{nodes} node(s) × ({per_node} × {hw.name} at "
+                                          f"{pw.busy_accelerator_power(tdp, busy):.0f} W busy {busy:.2f} + host "
+                                          f"{host:.0f} W {src}) = {total / 1e3:,.1f} kW IT")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,9 +142,12 @@ class SustainabilityResult(Result):
 class SustainabilityModel(Resolver):
     """Wall 18 — Sustainability: energy, operational carbon and water of running a fleet.
 
-    P_accel = TDP·(0.30 + 0.70·MFU); E_IT = P_accel·N·t; E = E_IT·PUE;
-    CO₂ = E·CI; water = E·WUE; embodied = N × per-device embodied carbon (reported separately,
-    not amortised — it is a one-off manufacturing cost). (Seed paper §4 wall 18; Patterson et al. 2021.)
+    P_node = n·TDP·(0.3 + 0.7·u) + P_host  (u = ``busy_fraction``, default 1: a running job keeps its devices busy;
+             P_host = 0.82·P_rated − n·TDP from the node's datasheet rating, else 0.5·n·TDP — physics/power.py)
+    E_IT = P_node·N_nodes·t; E = E_IT·PUE; CO₂ = E·CI; water = E_IT·WUE (WUE is litres per IT kWh);
+    embodied = N × per-device embodied carbon (reported separately, not amortised — a one-off manufacturing cost).
+    ``power_model="paper"``: P = TDP·(0.30 + 0.70·MFU) per accelerator and water = E·WUE, the seed paper's
+    formulas (§4 wall 18); ``mfu`` only matters there. (Patterson et al. 2021; Latif et al. 2024.)
     Region: ``datacenter`` → ``grid`` → fleet.datacenter → fleet.region → zoo ``Grids.US_Avg`` (367 gCO2/kWh,
     PUE 1.40, WUE 1.8 L/kWh). PUE comes from the datacenter (override), else that grid's typical PUE.
     An accelerator without a TDP is charged 700 W (H100 SXM; the trace says so).
@@ -136,13 +156,16 @@ class SustainabilityModel(Resolver):
     walls = (18,)
     kind = "model"
     result_type = SustainabilityResult
-    equation = "CO₂ = E_IT × PUE × CI; water = E × WUE; P = TDP(0.3 + 0.7·MFU)"
+    equation = "CO₂ = E_IT × PUE × CI; water = E_IT × WUE; P_node = n·TDP(0.3 + 0.7u) + P_host"
 
     def solve(self, *, fleet, duration_days, datacenter=None, grid=None, mfu: float = 1.0,
-              embodied_carbon_per_device=None) -> SustainabilityResult:
+              embodied_carbon_per_device=None, power_model: str = "node",
+              busy_fraction: float = 1.0) -> SustainabilityResult:
         hw, n, label = _fleet_parts(fleet)
         t = _duration_s(duration_days)
         u = check_fraction("mfu", mfu)
+        model = check_choice("power_model", power_model, pw.POWER_MODELS)
+        busy = check_fraction("busy_fraction", busy_fraction)
         name, ci, wue, _price, pue, rtrace = _region(fleet, grid, datacenter)
         if embodied_carbon_per_device is None:
             emb_kg = hw.si.embodied_kg
@@ -153,20 +176,23 @@ class SustainabilityModel(Resolver):
             kind = "emissions" if getattr(q, "dimensionality", None) == Quantity(1, "gCO2").dimensionality else "mass"
             emb_kg = si(q, kind, name="embodied_carbon_per_device", allow_zero=True) / 1000.0 if kind == "emissions" \
                 else si(q, "mass", name="embodied_carbon_per_device", allow_zero=True)
-        p, it_j, note = _energy(hw, n, t, u)
+        p_it, it_j, note, desc = _energy(fleet, hw, n, t, u, busy, model)
         total_j = it_j * pue
         total_kwh = total_j / _KWH
         carbon_g = total_kwh * ci
         emb_g = emb_kg * 1000.0 * n
-        trace = [rtrace, f"{n} × {hw.name} at {p:.0f} W (MFU {u:.2f}) for {t / 3600:.0f} h → "
-                         f"{it_j / _KWH:,.0f} kWh IT × PUE {pue:g} = {total_kwh:,.0f} kWh",
-                 f"Operational carbon {carbon_g / 1e6:,.2f} tCO2; water {total_kwh * wue:,.0f} L"]
+        water_kwh = total_kwh if model == "paper" else it_j / _KWH
+        water_l = water_kwh * wue
+        trace = [rtrace, f"{desc} for {t / 3600:.0f} h → {it_j / _KWH:,.0f} kWh IT × PUE {pue:g} = "
+                         f"{total_kwh:,.0f} kWh",
+                 f"Operational carbon {carbon_g / 1e6:,.2f} tCO2; water {water_l:,.0f} L "
+                 f"({'facility' if model == 'paper' else 'IT'} kWh × WUE {wue:g} L/kWh)"]
         if note:
             trace.insert(0, note)
         return SustainabilityResult.build(
             it_energy_kwh=it_j, total_energy_kwh=total_j, carbon_footprint_kg=carbon_g, embodied_carbon_kg=emb_g,
-            total_carbon_kg=carbon_g + emb_g, water_usage_liters=total_kwh * wue * 1e-3,
-            average_power_kw=p * n * pue, carbon_intensity=ci / _KWH, pue=pue, region_name=name,
+            total_carbon_kg=carbon_g + emb_g, water_usage_liters=water_l * 1e-3,
+            average_power_kw=p_it * pue, carbon_intensity=ci / _KWH, pue=pue, region_name=name,
             feasible=True, binding_wall=18, trace=trace,
         )
 
@@ -197,7 +223,7 @@ class EconomicsModel(Resolver):
     CapEx_total = unit_cost × N × infrastructure_multiplier; CapEx_period = CapEx_total / amortisation_years × t/1 yr;
     OpEx_energy = E_facility × price; OpEx_maint = CapEx_total × 5 %/yr × t/1 yr;
     TCO = CapEx_period + OpEx_energy + OpEx_maint. (Seed paper §4 wall 17; straight-line amortisation.)
-    Energy comes from :class:`SustainabilityModel`. Price: ``kwh_price`` → site/grid price → the fallback grid
+    Energy comes from :class:`SustainabilityModel` (same ``power_model``/``busy_fraction``). Price: ``kwh_price`` → site/grid price → the fallback grid
     ``Grids.US_Avg`` ($0.08/kWh, EIA 2023 industrial; same region chain as SustainabilityModel).
     A device without a unit cost contributes $0 CapEx (the trace says so).
     """
@@ -208,13 +234,15 @@ class EconomicsModel(Resolver):
     equation = "TCO = CapEx/amortisation·t + E·price + 5 %·CapEx·t"
 
     def solve(self, *, fleet, duration_days, grid=None, datacenter=None, mfu: float = 1.0, kwh_price=None,
-              amortization_years: float = C.AMORTIZATION_YEARS, infrastructure_multiplier: float = 1.0) -> EconomicsResult:
+              amortization_years: float = C.AMORTIZATION_YEARS, infrastructure_multiplier: float = 1.0,
+              power_model: str = "node", busy_fraction: float = 1.0) -> EconomicsResult:
         hw, n, _ = _fleet_parts(fleet)
         t = _duration_s(duration_days)
         years = check_number("amortization_years", amortization_years, minimum=0.0, exclusive_minimum=True)
         mult = check_number("infrastructure_multiplier", infrastructure_multiplier, minimum=0.0, exclusive_minimum=True)
         sus = SustainabilityModel().solve(fleet=fleet, duration_days=t / _DAY, datacenter=datacenter, grid=grid, mfu=mfu,
-                                          embodied_carbon_per_device=0.0)
+                                          embodied_carbon_per_device=0.0, power_model=power_model,
+                                          busy_fraction=busy_fraction)
         _, _, _, site_price, _, _ = _region(fleet, grid, datacenter)
         if kwh_price is not None:
             price_si = si(kwh_price, "energy_price", name="kwh_price", allow_zero=True)  # USD per J

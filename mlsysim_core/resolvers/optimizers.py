@@ -111,7 +111,7 @@ class ParallelismOptimizer(Resolver):
     def solve(self, *, model, fleet, batch_size, precision="bf16", efficiency=C.DEFAULT_EFFICIENCY, seq_len=2048,
               max_tp=None, max_pp=None, overlap_comm=True, optimizer="adam", activation_checkpointing="selective",
               zero_stage=0, micro_batch_size=1, top_k=5) -> ParallelismOptimizerResult:
-        from .fleet import DistributedModel
+        from .fleet import DistributedModel, expert_params_of
 
         check_type("model", model, TransformerWorkload)
         check_type("fleet", fleet, Fleet)
@@ -130,6 +130,7 @@ class ParallelismOptimizer(Resolver):
         tp_cap = gpn if max_tp is None else check_int("max_tp", max_tp)
         pp_cap = min(w.layers, N if max_pp is None else check_int("max_pp", max_pp))
         experts = model.experts if isinstance(model, SparseTransformerWorkload) else 1
+        expert_p = expert_params_of(model, w)
         hw = fleet.node.accelerator
         limit = C.MEMORY_HEADROOM * hw.si.mem_capacity
         dist = DistributedModel()
@@ -163,7 +164,8 @@ class ParallelismOptimizer(Resolver):
                     mem = training_memory_per_rank(
                         params=w.params, bytes_per_param=w.bpp, layers=w.layers, hidden=w.hidden or 4096,
                         heads=w.heads or 32, seq_len=S, microbatch=micro, microbatch_count=m_count, tp=tp, pp=pp,
-                        dp=dp, ep=ep, zero_stage=zero, optimizer_bytes=OPTIMIZER_BYTES[opt], activation_strategy=act)
+                        dp=dp, ep=ep, zero_stage=zero, optimizer_bytes=OPTIMIZER_BYTES[opt], activation_strategy=act,
+                        expert_params=expert_p)
                     if mem.total > limit:
                         mem_rejected += 1
                         continue
@@ -232,7 +234,9 @@ class BatchingOptimizer(Resolver):
     For each max batch b = 1 … max_search_batch (Yu 2022 Orca; Kwon 2023):
       service time  T(b) = TTFT(1) + n_out · ITL(b)          (own prefill, then decode in a batch of b; ServingModel)
       queue         M/M/c with c = b · replicas slots of service T(b), arrivals λ (TailLatencyModel, Erlang C)
+      P99           the 99th percentile of the response time (wait + service; exact M/M/c, TailLatencyModel)
       feasible  ⇔  weights + KV(b) fit (wall 2/5) and the queue is stable and P99 ≤ SLA (wall 7)
+    ``tp_size``/``ep_size``/``kv_precision``/``memory_efficiency``/``node`` lay out each replica as in ServingModel.
     Objective: max b (capacity b·replicas·n_out/T(b) tokens/s grows with b). None feasible → feasible=False,
     binding wall 7 (or 2 when even b = 1 does not fit).
     """
@@ -244,7 +248,8 @@ class BatchingOptimizer(Resolver):
 
     def solve(self, *, model, hardware, seq_len, sla_latency=None, arrival_rate_qps=None, output_tokens=128,
               num_replicas=1, precision="fp16", efficiency=C.DEFAULT_EFFICIENCY, max_search_batch=256,
-              service_time_cv=1.0, sla_latency_ms=None, arrival_rate=None) -> BatchingOptimizerResult:
+              service_time_cv=1.0, sla_latency_ms=None, arrival_rate=None, tp_size=1, ep_size=1, kv_precision=None,
+              memory_efficiency=None, node=None) -> BatchingOptimizerResult:
         from ..physics import queueing
         from .node import TailLatencyResult
         from .serving import ServingModel
@@ -264,31 +269,34 @@ class BatchingOptimizer(Resolver):
         R = check_int("num_replicas", num_replicas)
         bmax = check_int("max_search_batch", max_search_batch)
         serve = ServingModel()
+        layout = dict(tp_size=tp_size, ep_size=ep_size, kv_precision=kv_precision,
+                      memory_efficiency=memory_efficiency, node=node)
         p99_spec = TailLatencyResult._units["p99_latency"]
         cv = None
-        ttft1 = _secs(serve.solve(model=model, hardware=hardware, seq_len=S, batch_size=1, precision=precision,
-                                  efficiency=efficiency).ttft)
+        first = serve.solve(model=model, hardware=hardware, seq_len=S, batch_size=1, precision=precision,
+                            efficiency=efficiency, **layout)
+        ttft1 = _secs(first.ttft)
         cands: list[dict[str, Any]] = []
         best = None
         first_fail_wall = None
         searched = 0
         for b in range(1, bmax + 1):
             searched += 1
-            r = serve.solve(model=model, hardware=hardware, seq_len=S, batch_size=b, precision=precision,
-                            efficiency=efficiency)
+            r = first if b == 1 else serve.solve(model=model, hardware=hardware, seq_len=S, batch_size=b,
+                                                 precision=precision, efficiency=efficiency, **layout)
             if not r.feasible:  # KV cache grows with b: larger batches cannot fit either
-                first_fail_wall = first_fail_wall or (2 if b == 1 else 5)
+                first_fail_wall = first_fail_wall or (r.binding_wall if b == 1 else 5)
                 break
             t = ttft1 + n_out * _secs(r.itl)
             # TailLatencyModel().solve(arrival_rate_qps=lam, service_latency_ms=t·1e3, num_replicas=b·R,
-            # service_time_cv=…) inlined: the same validation and float operations (P99 round-trips through the
-            # result's ms field exactly as before), without building a result object per candidate.
+            # service_time_cv=…) inlined: the same validation and float operations (P99 of the response time,
+            # round-tripped through the result's ms field), without building a result object per candidate.
             ts = check_number("service_latency_ms", t * 1e3, minimum=0.0, exclusive_minimum=True) / 1e3
             if cv is None:
                 cv = check_number("service_time_cv", service_time_cv, minimum=0.0)
-            w = queueing.mmc_waits(lam, 1.0 / ts, b * R, cv)
+            w = queueing.mmc_response(lam, 1.0 / ts, b * R, cv)
             stable = math.isfinite(w.p99_wait)
-            p99 = _secs(p99_spec(ts + w.p99_wait)) if stable else math.inf
+            p99 = _secs(p99_spec(w.p99_response)) if stable else math.inf
             ok = stable and p99 <= sla
             row = {"batch_size": b, "service_time_ms": t * 1e3, "p99_ms": p99 * 1e3, "utilization": w.rho,
                    "capacity_tokens_per_s": b * R * n_out / t, "feasible": ok}
@@ -305,9 +313,10 @@ class BatchingOptimizer(Resolver):
                          f"P99 {best['p99_ms']:.4g} ms, ρ = {best['utilization']:.2f}")
             wall = 7
         else:
-            wall = first_fail_wall if (first_fail_wall == 2 and not cands) else 7
+            wall = first_fail_wall if (first_fail_wall is not None and not cands) else 7
             trace.append("No batch size meets the SLA — INFEASIBLE" if wall == 7 else
-                         "Memory wall: the model does not fit even at batch 1 — INFEASIBLE")
+                         "The model cannot be served even at batch 1 — INFEASIBLE: "
+                         + "; ".join(t for t in first.trace if "wall" in t))
         return BatchingOptimizerResult.build(
             feasible=feasible, binding_wall=wall, trace=trace, objective_value=float(best["batch_size"]) if best else 0.0,
             best_config={"max_batch_size": best["batch_size"]} if best else {}, best_batch_size=best["batch_size"] if best else 0,

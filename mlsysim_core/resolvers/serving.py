@@ -20,6 +20,7 @@ from ..units import si
 from ..validation import InputError, check_choice, check_fraction, check_int, check_number, check_type
 from .base import Qty, Resolver, Result
 from .node import check_efficiency
+from .serving_plan import decode_step, kv_precision_key, plan_serving, prefill_time
 
 __all__ = [
     "ServingModel", "ServingResult", "ContinuousBatchingModel", "ContinuousBatchingResult",
@@ -59,52 +60,68 @@ class ServingResult(Result):
     speculative_expected_tokens: float
     itl_bottleneck: str
     disaggregated: bool
+    decode_floor: Qty("ms")
+    decode_memory_time: Qty("ms")
+    tp_communication_time: Qty("ms")
+    weights_per_device: Qty("GB")
+    kv_cache_per_device: Qty("GB")
+    experts_touched: float
+    tp_size: int
+    ep_size: int
+    kv_precision: str
+    memory_efficiency: float
 
 
 class ServingModel(Resolver):
-    """Wall 4 (Serving) — time to first token and inter-token latency of an LLM (seed paper §4.1, wall 4).
+    """Wall 4 (Serving) — time to first token and inter-token latency of an LLM served by a tensor-parallel group
+    of ``tp_size`` devices (seed paper §4.1, wall 4; Megatron TP, Shoeybi et al. 2019; Kwon 2023 KV cache).
 
         n = S − cached_prefix_len                                    (prefix caching skips cached tokens)
         OPs_prefill = 2·P·n·B + 4·L·d_model·n·S·B
-        TTFT = Σ_chunks [max(OPs_chunk/(Peak·η), |W|/BW) + t_dispatch]  (+ KV/BW_net when disaggregated)
-        KV   = 2·L·H_kv·d_head·b · S·B                               (Kwon 2023)
-        ITL  = max((|W| + KV)/BW_decode, (2·P·B + 4·L·d·S·B)/(Peak·η)) + L·0.01 ms
+        TTFT = Σ_chunks [max(OPs_chunk/(t·Peak·η), |W|/(t·BW·η_mem)) + 2L·AR(n·B·d) + t_dispatch] (+ KV/BW_net)
+        KV   = 2·L·H_kv·d_head·b_kv · S·B                            (b_kv from ``kv_precision``)
+        ITL  = max(bytes/(BW·η_mem), OPs_decode/(t·Peak·η)) + L·0.01 ms + 2L·AR(B·d)
+               bytes = |W_read|/t + KV/min(t, H_kv);  MoE: |W_read| = P_dense + E(1−(1−k/E)^B)·P_expert
+        decode_floor = bytes/BW  (datasheet bound, ≤ ITL)
         speculative (Leviathan 2023): E = 1 + α(1−α^K)/(1−α);  ITL = (K·t_draft + t_verify)/E
-        feasible ⇔ |W| + KV (+ draft) ≤ capacity of every device holding them
+        feasible ⇔ |W|/t + KV/min(t, H_kv) (+ draft) ≤ capacity of every device, TP group within one node,
+                   heads divisible by t
 
-    The |W|/BW floor in each prefill chunk is the roofline: a prefill chunk cannot beat one pass over the
-    weights (it only binds for very short prompts or tiny chunks). Disaggregated serving (``decode_hardware``)
-    prefills on ``hardware``, ships the KV cache over ``network_bandwidth``, and decodes on ``decode_hardware``.
+    AR(m) is a ring all-reduce over the node's link (``node=``, else the accelerator's zoo node or its NVLink-class
+    link) with its per-step latency. The |W|/BW floor in each prefill chunk is the roofline: a chunk cannot beat one
+    pass over the weights. ``memory_efficiency`` (η_mem) defaults to the device's memory kind (HBM 0.70, …);
+    ``memory_efficiency=1`` reproduces the seed paper's |W|/BW decode. Disaggregated serving (``decode_hardware``)
+    prefills on ``hardware``, ships the KV cache over ``network_bandwidth``, and decodes on ``decode_hardware``
+    (same TP degree). Memory fields are per device; ``kv_cache_size`` and ``model_weights_size`` are totals.
     """
 
     walls = (4,)
     kind = "model"
     result_type = ServingResult
-    equation = "TTFT = OPs_prefill/(Peak·η) + t_dispatch; ITL = (|W| + KV)/BW_mem + L·t_layer"
+    equation = "TTFT = OPs_prefill/(t·Peak·η) + t_dispatch; ITL = (|W|/t + KV)/(BW·η_mem) + L·t_layer + 2L·AR"
 
     def solve(self, *, model, hardware, seq_len, batch_size=1, precision="fp16", efficiency=DEFAULT_EFFICIENCY,
               decode_hardware=None, network_bandwidth=_DEFAULT_NET_BW, draft_model=None, draft_acceptance_rate=0.7,
               speculative_tokens=SPECULATIVE_DRAFT_TOKENS, cached_prefix_len=0,
-              prefill_chunk_tokens=None) -> ServingResult:
-        check_type("model", model, TransformerWorkload)
-        check_type("hardware", hardware, HardwareNode)
+              prefill_chunk_tokens=None, tp_size=1, ep_size=1, kv_precision=None, memory_efficiency=None,
+              node=None) -> ServingResult:
         S = check_int("seq_len", seq_len)
         B = check_int("batch_size", batch_size)
         eta = check_efficiency(efficiency)
         cached = check_int("cached_prefix_len", cached_prefix_len, minimum=0)
         if cached >= S:
             raise InputError("cached_prefix_len", f"must be < seq_len ({S}), got {cached}")
-        w = model.si(precision)
-        peak = hardware.peak_si(precision)
-        h = hardware.si
+        plan = plan_serving(model=model, hardware=hardware, precision=precision, tp_size=tp_size, ep_size=ep_size,
+                            kv_precision=kv_precision, memory_efficiency=memory_efficiency, node=node)
         dec_hw = hardware
+        dplan = plan
         if decode_hardware is not None:
             dec_hw = check_type("decode_hardware", decode_hardware, HardwareNode)
+            dplan = plan_serving(model=model, hardware=dec_hw, precision=precision, tp_size=tp_size,
+                                 ep_size=ep_size, kv_precision=kv_precision, memory_efficiency=memory_efficiency)
         net_bw = 0.0
         if decode_hardware is not None or network_bandwidth is not _DEFAULT_NET_BW:
             net_bw = si(network_bandwidth, "bandwidth", name="network_bandwidth")
-        hd = dec_hw.si
-        peak_dec = dec_hw.peak_si(precision)
         chunk = None
         if prefill_chunk_tokens is not None:
             chunk = check_int("prefill_chunk_tokens", prefill_chunk_tokens)
@@ -113,33 +130,28 @@ class ServingModel(Resolver):
         if draft_model is not None:
             check_type("draft_model", draft_model, TransformerWorkload)
             wd = draft_model.si(precision)
+            wd_kv = draft_model.si(dplan.kv_precision).kv_bytes_per_token
 
-        d = _d_model(w)
-        L = w.layers
         n = S - cached
+        tp = plan.tp
         trace: list[str] = []
 
         # --- prefill (TTFT) ---
-        flops = sv.prefill_flops(w.ops, L, d, n, S, B)
-        peak_eff = peak * eta
-        t_floor = w.weight_bytes / h.mem_bw
         n_chunks = 1 if chunk is None else math.ceil(n / chunk)
         if n_chunks == 1:
-            t_chunk = max(flops / peak_eff, t_floor) + h.dispatch
-            ttft_compute = t_chunk
-            stall = t_chunk
+            t_chunk, flops, _ = prefill_time(plan, n, S, B, eta)
+            ttft_compute = stall = t_chunk
         else:
-            full = sv.prefill_flops(w.ops, L, d, chunk, S, B)
+            t_full, _, _ = prefill_time(plan, chunk, S, B, eta)
             last_tokens = n - (n_chunks - 1) * chunk
-            last = sv.prefill_flops(w.ops, L, d, last_tokens, S, B)
-            t_full = max(full / peak_eff, t_floor) + h.dispatch
-            t_last = max(last / peak_eff, t_floor) + h.dispatch
+            t_last, _, _ = prefill_time(plan, last_tokens, S, B, eta)
+            flops = sv.prefill_flops(plan.ops_per_token, plan.layers, plan.d_model, n, S, B)
             ttft_compute = (n_chunks - 1) * t_full + t_last
             t_chunk = t_full
             stall = max(t_full, t_last)
             trace.append(f"Chunked prefill: {n_chunks} chunks of ≤{chunk} tokens, {t_full * 1e3:.4g} ms each "
                          f"(decode stalls ≤ {stall * 1e3:.4g} ms)")
-        kv = sv.kv_cache_bytes(w.kv_bytes_per_token, S, B)
+        kv = sv.kv_cache_bytes(plan.kv_bytes_per_token, S, B)
         t_xfer = kv / net_bw if decode_hardware is not None else 0.0
         ttft = ttft_compute + t_xfer
         if cached:
@@ -149,45 +161,60 @@ class ServingModel(Resolver):
                          f"{t_xfer * 1e3:.4g} ms to TTFT")
 
         # --- decode (ITL) ---
-        t_mem = (w.weight_bytes + kv) / hd.mem_bw
-        t_cmp = (w.ops * B + sv.decode_attention_flops(L, d, S, B)) / (peak_dec * eta)
-        itl_bn = "Memory" if t_mem >= t_cmp else "Compute"
-        t_verify = max(t_mem, t_cmp) + L * FRAMEWORK_LAYER_TAX_S
+        step = decode_step(dplan, B, S * B, S, eta)
+        t_verify = step.itl
         e_tokens = 1.0
         draft_bytes = 0.0
         if draft_model is not None:
-            draft_kv = sv.kv_cache_bytes(wd.kv_bytes_per_token, S, B)
-            draft_bytes = wd.weight_bytes + draft_kv
-            t_draft = draft_bytes / hd.mem_bw + wd.layers * FRAMEWORK_LAYER_TAX_S
+            draft_bytes = wd.weight_bytes + sv.kv_cache_bytes(wd_kv, S, B)
+            t_draft = draft_bytes / (dplan.mem_bw * dplan.eta_mem) + wd.layers * FRAMEWORK_LAYER_TAX_S
             e_tokens = sv.speculative_expected_tokens(alpha, K)
             itl = (K * t_draft + t_verify) / e_tokens
             trace.append(f"Speculative decoding: K={K}, α={alpha:.2f} → E[tokens/step] = {e_tokens:.3f}; "
                          f"ITL {t_verify * 1e3:.4g} → {itl * 1e3:.4g} ms")
         else:
             itl = t_verify
+        if tp > 1:
+            trace.append(f"TP {tp} over {plan.link_name}: {2 * plan.layers} all-reduces per step cost "
+                         f"{step.t_comm * 1e3:.4g} ms of the {t_verify * 1e3:.4g} ms decode step")
+        if plan.experts:
+            trace.append(f"MoE: {step.experts_touched:.3g} of {plan.experts} experts read per layer at batch {B}")
 
-        # --- memory ---
-        total = w.weight_bytes + kv + draft_bytes
-        cap = hd.mem_capacity
+        # --- memory (per device) ---
+        w_dev = plan.weights_per_device
+        kv_dev = dplan.kv_per_device(S * B)
+        total = w_dev + kv_dev + draft_bytes
+        cap = dplan.capacity
         feasible = total <= cap
-        if decode_hardware is not None and w.weight_bytes + kv > h.mem_capacity:
+        wall = 4
+        if decode_hardware is not None and w_dev + plan.kv_per_device(S * B) > plan.capacity:
             feasible = False
-            trace.append(f"Memory wall: prefill device {hardware.name} needs {(w.weight_bytes + kv) / 1e9:.4g} GB "
-                         f"> {h.mem_capacity / 1e9:.4g} GB")
+            wall = 2
+            trace.append(f"Memory wall: prefill device {hardware.name} needs {(w_dev + kv_dev) / 1e9:.4g} GB "
+                         f"> {plan.capacity / 1e9:.4g} GB")
         if total > cap:
-            trace.append(f"Memory wall: weights {w.weight_bytes / 1e9:.4g} GB + KV {kv / 1e9:.4g} GB"
+            wall = 2
+            trace.append(f"Memory wall: weights {w_dev / 1e9:.4g} GB + KV {kv_dev / 1e9:.4g} GB"
                          f"{f' + draft {draft_bytes / 1e9:.4g} GB' if draft_bytes else ''} = {total / 1e9:.4g} GB "
-                         f"> {cap / 1e9:.4g} GB on {dec_hw.name}")
+                         f"> {cap / 1e9:.4g} GB per {dec_hw.name}")
+        for issue_wall, msg in plan.issues + (dplan.issues if dplan is not plan else ()):
+            feasible = False
+            wall = issue_wall
+            trace.append(("Communication wall: " if issue_wall == 14 else "Serving wall: ") + msg)
         trace.insert(0, f"TTFT {ttft * 1e3:.4g} ms ({flops / 1e12:.4g} TFLOP prefill); ITL {itl * 1e3:.4g} ms "
-                        f"({itl_bn.lower()}-bound decode, KV {kv / 1e9:.4g} GB)")
+                        f"({step.bottleneck.lower()}-bound decode at η_mem {dplan.eta_mem:g}, floor "
+                        f"{step.floor * 1e3:.4g} ms; KV {kv / 1e9:.4g} GB at {dplan.kv_precision})")
         return ServingResult.build(
-            feasible=feasible, binding_wall=4 if feasible else 2, trace=trace,
-            ttft=ttft, itl=itl, kv_cache_size=kv, model_weights_size=w.weight_bytes, total_memory_required=total,
+            feasible=feasible, binding_wall=wall, trace=trace,
+            ttft=ttft, itl=itl, kv_cache_size=kv, model_weights_size=plan.weight_bytes, total_memory_required=total,
             memory_capacity=cap, memory_utilization=total / cap, prefill_flops=flops,
             prefill_compute_time=ttft_compute, kv_transfer_time=t_xfer, decode_tokens_per_sec=B / itl,
             new_tokens=n, prompt_cache_hit_ratio=cached / S, prefill_chunks=n_chunks, prefill_chunk_time=t_chunk,
-            decode_stall_bound=stall, speculative_expected_tokens=e_tokens, itl_bottleneck=itl_bn,
-            disaggregated=decode_hardware is not None,
+            decode_stall_bound=stall, speculative_expected_tokens=e_tokens, itl_bottleneck=step.bottleneck,
+            disaggregated=decode_hardware is not None, decode_floor=step.floor, decode_memory_time=step.t_memory,
+            tp_communication_time=step.t_comm, weights_per_device=w_dev, kv_cache_per_device=kv_dev,
+            experts_touched=step.experts_touched, tp_size=tp, ep_size=plan.ep, kv_precision=dplan.kv_precision,
+            memory_efficiency=dplan.eta_mem,
         )
 
 
@@ -212,6 +239,10 @@ class ContinuousBatchingResult(Result):
     ttft: Qty("ms")
     itl: Qty("ms")
     static_itl: Qty("ms")
+    decode_floor: Qty("ms") = None
+    tp_size: int = 1
+    kv_precision: str = "fp16"
+    memory_efficiency: float = 1.0
 
     @property
     def memory_fragmentation_pct(self) -> float:
@@ -227,8 +258,12 @@ class ContinuousBatchingModel(Resolver):
         request length S ~ min(Exp(θ), S_max) with E[S] = mean_request_tokens (default S_max/4)
         N_static = ⌊M_KV/(k·S_max)⌋          (contiguous pre-allocation of the maximum length)
         N_paged  = ⌊M_KV/(k·p·E[⌈S/p⌉])⌋     (E[⌈S/p⌉] = (1−r^K)/(1−r), r = e^{−p/θ}, K = ⌈S_max/p⌉)
-        active = min(N, max_batch_size);  ITL = (|W| + active·k·E[S])/BW + L·0.01 ms;  tokens/s = active/ITL
-        TTFT = prefill of one mean-length request: (2·P·E[S] + 4·L·d·E[S]²)/(Peak·η) + t_dispatch
+        active = min(N, max_batch_size);  ITL = decode step of ``active`` requests (ServingModel's ITL:
+        (|W_read|/t + active·k·E[S]/min(t,H_kv))/(BW·η_mem) + L·0.01 ms + TP all-reduces);  tokens/s = active/ITL
+        TTFT = prefill of one mean-length request: max((2·P·E[S] + 4·L·d·E[S]²)/(t·Peak·η), |W|/(t·BW·η_mem))
+               + t_dispatch
+        with tensor parallelism M_KV and k are per device (capacity − |W|/t; k/min(t, H_kv)); KV totals are
+        reported over the group. k at ``kv_precision`` (default the weights' 16-bit family).
 
     Static utilisation E[S]/S_max = 25 % by default, inside Kwon's measured 20.4–38.2 %.
     """
@@ -240,9 +275,8 @@ class ContinuousBatchingModel(Resolver):
 
     def solve(self, *, model, hardware, max_seq_len=None, max_batch_size=256, page_size=KV_PAGE_TOKENS,
               mean_request_tokens=None, precision="fp16", efficiency=DEFAULT_EFFICIENCY,
-              seq_len=None) -> ContinuousBatchingResult:
-        check_type("model", model, TransformerWorkload)
-        check_type("hardware", hardware, HardwareNode)
+              seq_len=None, tp_size=1, ep_size=1, kv_precision=None, memory_efficiency=None,
+              node=None) -> ContinuousBatchingResult:
         if max_seq_len is None and seq_len is None:
             raise InputError("max_seq_len", "required (the longest request the server admits, in tokens)")
         if max_seq_len is not None and seq_len is not None:
@@ -257,18 +291,15 @@ class ContinuousBatchingModel(Resolver):
             mean = check_number("mean_request_tokens", mean_request_tokens, minimum=0.0, exclusive_minimum=True)
             if mean > smax:
                 raise InputError("mean_request_tokens", f"must be ≤ max_seq_len ({smax}), got {mean}")
-        w = model.si(precision)
-        h = hardware.si
-        peak = hardware.peak_si(precision)
-        k = w.kv_bytes_per_token
-        L = w.layers
-        d = _d_model(w)
+        plan = plan_serving(model=model, hardware=hardware, precision=precision, tp_size=tp_size, ep_size=ep_size,
+                            kv_precision=kv_precision, memory_efficiency=memory_efficiency, node=node)
+        k = plan.kv_bytes_per_token / plan.kv_shards  # per device
 
         theta = sv.capped_exponential_scale(mean, smax)
         pages = sv.expected_pages(theta, smax, p)
         paged_tokens = p * pages
-        budget = h.mem_capacity - w.weight_bytes
-        ttft = sv.prefill_flops(w.ops, L, d, mean, mean) / (peak * eta) + h.dispatch
+        budget = plan.capacity - plan.weights_per_device
+        ttft = prefill_time(plan, mean, mean, 1, eta)[0]
         trace: list[str] = []
 
         def _fit(tokens_per_req: float) -> int:
@@ -281,12 +312,12 @@ class ContinuousBatchingModel(Resolver):
         n_paged = min(_fit(paged_tokens), bmax)
         n_static = min(_fit(float(smax)), bmax)
 
-        def _itl(n: int) -> float:
-            if n == 0:
-                return math.inf
-            return (w.weight_bytes + n * k * mean) / h.mem_bw + L * FRAMEWORK_LAYER_TAX_S
+        def _step(n: int):
+            return decode_step(plan, n, n * mean, mean, eta) if n else None
 
-        itl, itl_s = _itl(n_paged), _itl(n_static)
+        paged_step, static_step = _step(n_paged), _step(n_static)
+        itl = paged_step.itl if paged_step else math.inf
+        itl_s = static_step.itl if static_step else math.inf
         tps = n_paged / itl if n_paged else 0.0
         tps_s = n_static / itl_s if n_static else 0.0
         if tps_s > 0:
@@ -296,17 +327,20 @@ class ContinuousBatchingModel(Resolver):
         feasible = n_paged >= 1
         if budget <= 0.0:
             wall = 2
-            trace.append(f"Memory wall: weights {w.weight_bytes / 1e9:.4g} GB fill {h.mem_capacity / 1e9:.4g} GB "
-                         f"on {hardware.name}; no room for KV cache")
+            trace.append(f"Memory wall: weights {plan.weights_per_device / 1e9:.4g} GB fill "
+                         f"{plan.capacity / 1e9:.4g} GB on {hardware.name}; no room for KV cache")
         elif not feasible:
             wall = 5
             trace.append(f"Batching wall: KV budget {budget / 1e9:.4g} GB holds no request of "
                          f"{paged_tokens:.0f} paged tokens × {k / 1e3:.4g} kB/token")
         else:
             wall = 5
-            trace.append(f"KV budget {budget / 1e9:.4g} GB: paged (p={p}) holds {paged_tokens:.1f} tokens/request "
-                         f"→ {n_paged} active; static reserves {smax} → {n_static} active")
+            trace.append(f"KV budget {budget / 1e9:.4g} GB per device: paged (p={p}) holds {paged_tokens:.1f} "
+                         f"tokens/request → {n_paged} active; static reserves {smax} → {n_static} active")
             trace.append(f"Throughput {tps:.4g} tok/s paged vs {tps_s:.4g} tok/s static (×{speedup:.3g})")
+        for issue_wall, msg in plan.issues:
+            feasible, wall = False, issue_wall
+            trace.append(("Communication wall: " if issue_wall == 14 else "Serving wall: ") + msg)
         return ContinuousBatchingResult.build(
             feasible=feasible, binding_wall=wall, trace=trace,
             throughput_tokens_per_sec=tps, max_active_requests=n_paged,
@@ -315,8 +349,11 @@ class ContinuousBatchingModel(Resolver):
             expected_pages_per_request=pages,
             paged_internal_fragmentation=1.0 - mean / paged_tokens,
             static_internal_fragmentation=1.0 - mean / smax,
-            paged_kv_cache_size=n_paged * k * paged_tokens, static_kv_cache_size=n_static * k * smax,
-            kv_budget=max(budget, 0.0), ttft=ttft, itl=itl, static_itl=itl_s,
+            paged_kv_cache_size=n_paged * k * paged_tokens * plan.kv_shards,
+            static_kv_cache_size=n_static * k * smax * plan.kv_shards,
+            kv_budget=max(budget, 0.0), ttft=ttft, itl=itl, static_itl=itl_s, tp_size=plan.tp,
+            decode_floor=paged_step.floor if paged_step else math.inf,
+            kv_precision=plan.kv_precision, memory_efficiency=plan.eta_mem,
         )
 
 
@@ -347,7 +384,8 @@ class WeightStreamingModel(Resolver):
         t_compute = OPs_l/(Peak·η) + t_dispatch;   T_pass = L·max(t_compute, t_inject)
         tokens/s = B/T_pass (decode) or B·S/T_pass (prefill)
         B* = t_inject·Peak·η / (2·P/L)   (batch at which compute hides injection)
-        on-chip need = 1.1·KV(S, B) ≤ on-chip capacity (SRAM if given, else main memory)
+        on-chip need = 1.1·KV(S, B) ≤ on-chip capacity (SRAM if given, else main memory); KV (and SSM state) at
+        ``kv_precision`` (default the weights' 16-bit family)
     """
 
     walls = (6,)
@@ -356,7 +394,7 @@ class WeightStreamingModel(Resolver):
     equation = "T_layer = max(|W_l|/BW_inject, 2|W_l|B/(Peak·η)); B* = t_inject·Peak·η/(2P/L)"
 
     def solve(self, *, model, hardware, seq_len, batch_size=1, precision="fp16", efficiency=DEFAULT_EFFICIENCY,
-              phase="decode", injection_bandwidth=None) -> WeightStreamingResult:
+              phase="decode", injection_bandwidth=None, kv_precision=None) -> WeightStreamingResult:
         check_type("model", model, Workload)
         check_type("hardware", hardware, HardwareNode)
         S = check_int("seq_len", seq_len)
@@ -388,7 +426,8 @@ class WeightStreamingModel(Resolver):
         t_pass = L * max(t_cmp, t_inj)
         b_star = t_inj * peak * eta / ops_l if ops_l > 0 else math.inf
         b_opt = max(1, math.ceil(b_star - 1e-9)) if math.isfinite(b_star) else 1
-        need = WAFER_KV_OVERHEAD * (sv.kv_cache_bytes(w.kv_bytes_per_token, S, B) + w.state_bytes * B)
+        wkv = model.si(kv_precision_key(kv_precision, precision))  # KV and recurrent state at the KV precision
+        need = WAFER_KV_OVERHEAD * (sv.kv_cache_bytes(wkv.kv_bytes_per_token, S, B) + wkv.state_bytes * B)
         cap = h.sram_capacity if h.sram_capacity > 0 else h.mem_capacity
         feasible = need <= cap
         bn = "Compute-Bound" if t_cmp >= t_inj else "Interconnect-Bandwidth-Bound"

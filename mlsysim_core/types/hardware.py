@@ -33,10 +33,13 @@ class ComputeCore(Frozen):
 
 
 class MemoryHierarchy(Frozen):
-    """Main memory (HBM/DRAM/flash for MCUs) plus optional on-chip SRAM and flash tiers."""
+    """Main memory (HBM/DRAM/flash for MCUs) plus optional on-chip SRAM and flash tiers. ``kind`` names the main
+    memory technology (HBM, GDDR, LPDDR, DDR, SRAM, flash); it selects the default achieved-bandwidth fraction
+    (``physics.constants.MEMORY_EFFICIENCY_BY_KIND``). Unset → inferred from the device category."""
 
     capacity: QuantityOf("information")
     bandwidth: QuantityOf("bandwidth")
+    kind: Optional[Literal["HBM", "GDDR", "LPDDR", "DDR", "SRAM", "flash"]] = None
     sram_capacity: Optional[QuantityOf("information")] = None
     sram_bandwidth: Optional[QuantityOf("bandwidth")] = None
     flash_capacity: Optional[QuantityOf("information")] = None
@@ -122,6 +125,29 @@ class HardwareNode(Frozen):
             dispatch=si(self.dispatch_tax, "time", allow_zero=True),
             embodied_kg=si(self.embodied_carbon, "mass") if self.embodied_carbon is not None else 0.0,
         )
+
+    @cached_property
+    def memory_kind(self) -> str:
+        """Main-memory technology: ``memory.kind`` if given, else by category (cloud → HBM, workstation → GDDR,
+        edge/mobile → LPDDR, tiny/wafer → SRAM)."""
+        from ..physics.constants import MEMORY_KIND_BY_CATEGORY
+
+        return self.memory.kind or MEMORY_KIND_BY_CATEGORY.get(self.category, "HBM")
+
+    @cached_property
+    def memory_efficiency(self) -> float:
+        """Default achieved fraction of datasheet memory bandwidth for this device's memory kind (η_mem)."""
+        from ..physics.constants import MEMORY_EFFICIENCY_BY_KIND
+
+        return MEMORY_EFFICIENCY_BY_KIND[self.memory_kind]
+
+    @cached_property
+    def memory_efficiency_by_tier(self) -> dict:
+        """η_mem per bandwidth tier the roofline may stream from: main memory by its kind, on-chip SRAM and
+        flash by theirs, the offload host link at its stated rate."""
+        from ..physics.constants import MEMORY_EFFICIENCY_BY_KIND as K
+
+        return {"HBM": self.memory_efficiency, "SRAM": K["SRAM"], "flash": K["flash"], "offload": 1.0}
 
     def peak_si(self, precision: str = "fp16") -> float:
         """Dense peak FLOP/s at ``precision`` (base-unit float). Falls back to ``peak_flops`` for

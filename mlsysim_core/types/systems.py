@@ -92,7 +92,8 @@ class Node(Frozen):
     """A server: ``accelerators_per_node`` identical accelerators joined by ``intra_node_bw``.
 
     ``intra_node_bw`` is read as a datasheet NVLink figure (send+receive total) unless
-    ``intra_node_bw_direction="per_direction"``; collectives use the per-direction value.
+    ``intra_node_bw_direction="per_direction"``; collectives use the per-direction value. ``rated_power`` is the
+    server's datasheet maximum (e.g. DGX H100 10.2 kW); the node power model derives the host overhead from it.
     """
 
     name: str
@@ -103,7 +104,13 @@ class Node(Frozen):
     intra_node_latency: QuantityOf("time", allow_zero=True) = Q_(500, "ns")
     nics_per_node: int = Field(default=8, ge=0)
     psus_per_node: int = Field(default=2, ge=0)
+    rated_power: Optional[QuantityOf("power")] = None  # datasheet maximum of the whole server (host included)
     provenance: Optional[Provenance] = None
+
+    @cached_property
+    def rated_power_si(self) -> float:
+        """Datasheet system power [W] (0 when unknown)."""
+        return si(self.rated_power, "power") if self.rated_power is not None else 0.0
 
     @cached_property
     def intra_bw_si(self) -> float:

@@ -33,6 +33,8 @@ __all__ = [
     "WorkloadSI",
 ]
 
+_ARCHITECTURE = {"transformer": "Transformer", "moe": "MoE Transformer", "cnn": "CNN", "ssm": "SSM",
+                 "diffusion": "Diffusion", "generic": "Generic"}
 _FLOP = UnitSpec("flop")
 _GFLOP = UnitSpec("GFLOP")
 _BYTE = UnitSpec("GB")
@@ -142,6 +144,11 @@ class Workload(Frozen):
             )
             cache[key] = hit
         return hit
+
+    @property
+    def architecture(self) -> str:
+        """Readable architecture family (upstream name): "Transformer", "MoE Transformer", "CNN", "SSM", …"""
+        return _ARCHITECTURE.get(self.family, self.family)
 
     def lower(self, precision: str = "fp16") -> ComputationGraph:
         """Lower to a :class:`ComputationGraph` at ``precision`` (fp32, tf32, fp16, bf16, fp8, int8, fp4, int4)."""

@@ -48,7 +48,7 @@ ROWS: dict[str, dict] = {
         notes=_GIB + _NVL + "125 TF is the FP16 tensor-core (mixed precision) peak. cost: estimate."),
     "T4": dict(
         grp="Cloud", name="NVIDIA T4", cat="cloud", year=2018, peak="65 TFLOP/s",
-        prec="fp32=8.1 TFLOP/s, int8=130 TFLOP/s, int4=260 TFLOP/s", mem="16 GiB @ 320 GB/s",
+        prec="fp32=8.1 TFLOP/s, int8=130 TFLOP/s, int4=260 TFLOP/s", mem="16 GiB @ 320 GB/s", memkind="GDDR",
         host="PCIe Gen3 x16 | 15.75 GB/s", tdp="70 W", cost="2500 USD", dispatch="0.02 ms",
         src="https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/tesla-t4/t4-tensor-core-datasheet-951643.pdf",
         notes="GDDR6, datasheet states '320+ GB/s'. FP16 mixed-precision tensor peak. cost: estimate."),
@@ -97,7 +97,7 @@ ROWS: dict[str, dict] = {
     "L4": dict(
         grp="Cloud", name="NVIDIA L4", cat="cloud", year=2023, peak="121 TFLOP/s",
         prec="fp32=30.3 TFLOP/s, tf32=60 TFLOP/s, fp8=242.5 TFLOP/s, int8=242.5 TFLOP/s",
-        mem="24 GiB @ 300 GB/s", host="PCIe Gen4 x16 | 32 GB/s", tdp="72 W", cost="2500 USD",
+        mem="24 GiB @ 300 GB/s", memkind="GDDR", host="PCIe Gen4 x16 | 32 GB/s", tdp="72 W", cost="2500 USD",
         dispatch="0.01 ms", src="https://www.nvidia.com/en-us/data-center/l4/",
         notes="GDDR6. Dense = half of datasheet sparse figures (FP16 242, FP8 485, TF32 120). cost: estimate."),
     "MI300X": dict(
@@ -158,7 +158,7 @@ ROWS: dict[str, dict] = {
               "accumulate); FP8 330.3 with FP32 accumulate. cost: launch MSRP."),
     "MacBookM3Max": dict(
         grp="Workstation", name="MacBook Pro M3 Max (40-core GPU, 128GB)", cat="workstation", year=2023, peak="14.2 TFLOP/s",
-        prec="fp32=14.2 TFLOP/s, int8=18 TFLOP/s", mem="128 GiB @ 400 GB/s", storage="1 TB @ 6 GB/s", dispatch="0.05 ms",
+        prec="fp32=14.2 TFLOP/s, int8=18 TFLOP/s", mem="128 GiB @ 400 GB/s", memkind="LPDDR", storage="1 TB @ 6 GB/s", dispatch="0.05 ms",
         src="https://www.apple.com/newsroom/2023/10/apple-unveils-new-macbook-pro-featuring-m3-chips/",
         kind="vendor",
         notes="storage: internal SSD, ~6 GB/s sequential read in published reviews [estimate]. Apple states up to 128 GB unified memory and 400 GB/s (40-core GPU), Neural Engine 18 TOPS "
@@ -281,7 +281,7 @@ def build_hardware(key: str, r: dict):
         release_year=r["year"],
         compute=ComputeCore(peak_flops=r["peak"], precision_flops=_prec(r.get("prec"))),
         memory=MemoryHierarchy(capacity=cap, bandwidth=bw, sram_capacity=s_cap, sram_bandwidth=s_bw,
-                               flash_capacity=f_cap, flash_bandwidth=f_bw),
+                               flash_capacity=f_cap, flash_bandwidth=f_bw, kind=r.get("memkind")),
         storage=StorageHierarchy(capacity=st_cap, bandwidth=st_bw) if st_cap else None,
         interconnect=_link(r.get("host")),
         scale_up=_link(r.get("up")),

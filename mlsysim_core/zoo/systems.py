@@ -63,18 +63,22 @@ FABRIC_ROWS: dict[str, dict] = {
 }
 
 NODE_ROWS: dict[str, dict] = {
-    "DGX_A100": dict(name="NVIDIA DGX A100", hw="A100", n=8, intra="600 GB/s", nics=8, psus=6,
+    "DGX1_V100": dict(name="NVIDIA DGX-1 (V100)", hw="V100", n=8, intra="300 GB/s", nics=4, psus=4, power="3.5 kW",
+                      src="https://images.nvidia.com/content/pdf/dgx1-v100-system-architecture-whitepaper.pdf",
+                      notes="8x Tesla V100 SXM2 in a hybrid cube-mesh, NVLink 2 (300 GB/s per GPU, send+receive); "
+                            "4x EDR InfiniBand 100 Gb/s; 4 PSUs; 3,500 W system power (datasheet maximum)."),
+    "DGX_A100": dict(name="NVIDIA DGX A100", hw="A100", n=8, intra="600 GB/s", nics=8, psus=6, power="6.5 kW",
                      src="https://docs.nvidia.com/dgx/dgxa100-user-guide/introduction-to-dgxa100.html",
                      notes="8x A100 80GB, NVLink 3 via NVSwitch (600 GB/s per GPU, send+receive); 8x ConnectX-6 "
                            "200 Gb/s compute NICs; 6x 3 kW PSUs, 6.5 kW max."),
-    "DGX_H100": dict(name="NVIDIA DGX H100", hw="H100", n=8, intra="900 GB/s", nics=8, psus=6,
+    "DGX_H100": dict(name="NVIDIA DGX H100", hw="H100", n=8, intra="900 GB/s", nics=8, psus=6, power="10.2 kW",
                      src="https://docs.nvidia.com/dgx/dgxh100-user-guide/introduction-to-dgxh100.html",
                      notes="8x H100 SXM5, NVLink 4 via 4 NVSwitches (900 GB/s per GPU, send+receive); 8x ConnectX-7 "
                            "400 Gb/s (4 OSFP ports); 6x 3.3 kW PSUs (N+2), 10.2 kW max."),
-    "DGX_H200": dict(name="NVIDIA DGX H200", hw="H200", n=8, intra="900 GB/s", nics=8, psus=6,
+    "DGX_H200": dict(name="NVIDIA DGX H200", hw="H200", n=8, intra="900 GB/s", nics=8, psus=6, power="10.2 kW",
                      src="https://www.nvidia.com/en-us/data-center/dgx-h200/",
                      notes="Same chassis and network as DGX H100 with H200 GPUs (141 GB HBM3e each)."),
-    "DGX_B200": dict(name="NVIDIA DGX B200", hw="B200", n=8, intra="1800 GB/s", nics=8, psus=6,
+    "DGX_B200": dict(name="NVIDIA DGX B200", hw="B200", n=8, intra="1800 GB/s", nics=8, psus=6, power="14.3 kW",
                      src="https://docs.nvidia.com/dgx/dgxb200-user-guide/introduction-to-dgxb200.html",
                      notes="8x B200, NVLink 5 (1.8 TB/s per GPU, send+receive); 8x ConnectX-7 400 Gb/s; "
                            "6x 3.3 kW PSUs, ~14.3 kW max."),
@@ -143,6 +147,8 @@ def build_node(key: str, r: dict):
     from .hardware import Hardware
 
     kw = {"intra_node_latency": r["lat"]} if r.get("lat") else {}
+    if r.get("power"):
+        kw["rated_power"] = r["power"]
     return Node(name=r["name"], accelerator=Hardware.get(r["hw"]), accelerators_per_node=r["n"],
                 intra_node_bw=r["intra"], intra_node_bw_direction="bidirectional_total", nics_per_node=r["nics"],
                 psus_per_node=r["psus"], provenance=_prov(r, "datasheet"), **kw)

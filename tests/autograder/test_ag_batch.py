@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from ag_fake import make_fake_lab
 
-from autograder.batch import grade_items, grades_csv, slug, summary_text, write_outputs
+from autograder.batch import grade_items, slug
+from autograder.outputs import grades_csv, summary_text, write_outputs
 from autograder.inputs import InputItem, collect
 from mlsys_labs.submission import build_submission
 from mlsys_labs.variants import make_variant
@@ -243,9 +244,13 @@ def test_collect_files_folders_zips(tmp_path):
     (tmp_path / "d" / "notes.txt").write_text("x")
     (tmp_path / "d" / ".hidden.json").write_text("{}")
     _zip(tmp_path / "d" / "batch.zip", {"w1/c.json": "{}", "__MACOSX/._c.json": "x", "readme.md": "x"})
-    items = list(collect([tmp_path / "d"]))
+    skipped = []
+    items = list(collect([tmp_path / "d"], skipped=skipped))
     names = [i.source.replace(str(tmp_path), "") for i in items]
     assert names == ["/d/a.json", "/d/batch.zip!w1/c.json", "/d/sub/b.json"]
+    assert sorted((s.replace(str(tmp_path), ""), why) for s, why in skipped) == [
+        ("/d/.hidden.json", "hidden"), ("/d/batch.zip!__MACOSX/._c.json", "hidden"),
+        ("/d/batch.zip!readme.md", "not a .json file"), ("/d/notes.txt", "not a .json or .zip file")]
     assert all(i.data == b"{}" for i in items)
 
 
@@ -284,8 +289,9 @@ def test_symlinks_in_folders_are_not_followed(tmp_path):
     secret.write_text('{"secret": 1}')
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "link.json").symlink_to(secret)
-    (it,) = list(collect([tmp_path / "sub"]))
-    assert it.error[0] == "symlink" and it.data is None
+    skipped = []
+    assert list(collect([tmp_path / "sub"], skipped=skipped)) == []
+    assert skipped == [(str(tmp_path / "sub" / "link.json"), "symbolic link (not followed)")]
 
 
 def test_big_file_rejected_before_reading(tmp_path):

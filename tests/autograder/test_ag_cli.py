@@ -182,3 +182,45 @@ def test_usage_errors(argv):
     with pytest.raises(SystemExit) as e:
         main(argv)
     assert e.value.code == 2
+
+
+def test_grade_with_roster_lms_penalty_and_report(tmp_path, capsys):
+    d = tmp_path / "in"
+    d.mkdir()
+    for s in ("ada", "bob"):
+        k = key(s, capsys)
+        first = next(iter(k["answers"]))
+        k["attempts"] = [{"question": first, "time": "2025-01-31T10:00:00Z", "answer": "1 banana", "correct": False},
+                         {"question": first, "time": "2025-01-31T10:01:00Z", "answer": "0 s", "correct": False},
+                         {"question": first, "time": "2025-01-31T10:02:00Z", "answer": k["answers"][first],
+                          "correct": True}]
+        (d / f"{s}.json").write_text(json.dumps(k))
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,email,name,section\nada,ada@uni.edu,Ada,A\nbob,bob@uni.edu,Bob,B\ncy,cy@uni.edu,Cy,A\n")
+    out = tmp_path / "out"
+    assert main(["grade", str(d), "--out", str(out), "--quiet", "--roster", str(roster), "--fill-missing",
+                 "--lms", "canvas", "--lms", "moodle", "--lms", "blackboard", "--attempt-penalty", "0.25",
+                 "--report"]) == 0
+    assert "1 missing" in capsys.readouterr().out
+    names = {p.name for p in out.iterdir()}
+    assert {"grades.csv", "grades-canvas.csv", "grades-moodle.csv", "grades-blackboard.csv", "integrity.csv",
+            "summary.json", "report.html", "report.md"} <= names
+    summary = json.loads((out / "summary.json").read_text())
+    assert [m["id"] for m in summary["missing"]] == ["cy"] and summary["not_on_roster"] == []
+    files = {f["student"]: f for f in summary["files"]}
+    assert files["ada"]["score"] == files["ada"]["max_score"] - 0.5  # 2 wrong checks × 0.25 of a 1-point question
+    canvas = list(csv.DictReader(open(out / "grades-canvas.csv", encoding="utf-8")))
+    assert {(r["SIS User ID"], r["SIS Login ID"], r[LAB]) for r in canvas} == {
+        ("ada", "ada@uni.edu", f"{files['ada']['score']:g}"), ("bob", "bob@uni.edu", f"{files['bob']['score']:g}"),
+        ("cy", "cy@uni.edu", "0")}
+
+
+def test_bad_roster_and_penalty_are_clear_errors(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    r = tmp_path / "r.csv"
+    r.write_text("email\nx@y\n")
+    assert main(["grade", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--roster", str(r)]) == 2
+    assert "no 'id' column" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["grade", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--attempt-penalty", "2"])
+    assert not (tmp_path / "o").exists()

@@ -33,7 +33,7 @@ synth = SynthesisSolver()
 
 # ---------------------------------------------------------------- SensitivitySolver
 def test_memory_bound_llm_is_bandwidth_sensitive():
-    r = sens.solve(model=L8, hardware=H100, precision="fp16")
+    r = sens.solve(memory_efficiency=1.0, model=L8, hardware=H100, precision="fp16")
     # T = 4.794656 (mem, |W| + 2.097 MB activations) + 0.33 ms = 5.124656 ms; BW × 1.1 → T_mem/1.1:
     # ΔT = 4.794656·(1/1.1 − 1) = −0.435878 ms; elasticity = (−0.435878/5.124656)/0.10 = −0.850550; FLOP/s and capacity have slack → 0
     assert r.sensitivities["memory_bandwidth"] == pytest.approx(-0.850550, rel=1e-5)

@@ -434,9 +434,33 @@ def test_training_memory_invalid(kw, field):
 
 
 # ================================================================================================ Reliability
-def test_reliability_hand():
+def test_reliability_default_rates_hand():
+    # Llama 3-calibrated rates, node with 8 GPU, 8 NIC, 2 PSU:
+    # 8/79,230 + 8·(1/3.0334e6 + 1/606,676) + 2/5.3084e6 + 1/61,726 + 1/42,130 per hour
+    per_h = 8 / (16384 * 1296 / 268) + 8 * (7 / (16384 * 1296) + 35 / (16384 * 1296)) + 2 * 3 / (12288 * 1296) \
+        + 43 / (2048 * 1296) + 63 / (2048 * 1296)
     r = ReliabilityModel().solve(fleet=fleet(128), job_duration_hours=24)
-    # node: 1/(8/50k + 8/150k + 2/100k) = 1/2.3333e-4 = 4285.71 h; fleet of 128 nodes: 33.4821 h
+    assert r.node_mtbf.to("hour").magnitude == pytest.approx(1 / per_h, rel=1e-9)
+    assert 6000 < 1 / per_h < 6500
+
+
+def test_moe_training_memory_does_not_shard_dense_parameters_over_ep():
+    # DeepSeek-V3 at pp 16, ep 64: only the 256 routed experts are split over ep (P_E = 256·(671−37)/(256−8) B)
+    from mlsysim_core.zoo import Hardware, Models
+
+    m = Models.Language.DeepSeek_V3
+    p_e = 256 * (671e9 - 37e9) / 248
+    want = (671e9 - p_e) / 16 + p_e / (16 * 64)
+    r = TrainingMemoryModel().solve(model=m, hardware=Hardware.Cloud.H100, pp_size=16, ep_size=64, dp_size=1,
+                                    precision="bf16", seq_len=4096)
+    assert r.weights.to("B").magnitude == pytest.approx(2 * want, rel=1e-9)
+    # ≈ 1.67 B parameters per rank (the 1.71 B within 3 %), not 671 B/1024 = 0.66 B
+    assert want == pytest.approx(1.71e9, rel=0.03) and want > 2.5 * 671e9 / 1024
+
+
+def test_reliability_hand():
+    r = ReliabilityModel().solve(fleet=fleet(128), job_duration_hours=24, failure_rates="paper")
+    # seed-paper rates — node: 1/(8/50k + 8/150k + 2/100k) = 1/2.3333e-4 = 4285.71 h; fleet of 128 nodes: 33.4821 h
     assert r.node_mtbf.to("hour").magnitude == pytest.approx(4285.714, rel=1e-6)
     m = 4285.714286 / 128
     assert r.fleet_mtbf.to("hour").magnitude == pytest.approx(m, rel=1e-6)

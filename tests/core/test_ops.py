@@ -6,6 +6,8 @@ Hand-built hardware (not the zoo) so every expected number is derived in the com
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlsysim_core import Q_
 from mlsysim_core.resolvers.ops import (
@@ -50,7 +52,7 @@ def test_power_law():
 
 # ---------------- sustainability ----------------
 def test_sustainability_hand_numbers():
-    r = SustainabilityModel().solve(fleet=FLEET, duration_days=10, mfu=0.5)
+    r = SustainabilityModel().solve(power_model="paper", fleet=FLEET, duration_days=10, mfu=0.5)
     # 80 GPUs × 650 W × 240 h = 12 480 kWh IT; × PUE 1.1 = 13 728 kWh
     assert mag(r.it_energy_kwh, "kWh") == pytest.approx(12_480)
     assert mag(r.total_energy_kwh, "kWh") == pytest.approx(13_728)
@@ -63,20 +65,20 @@ def test_sustainability_hand_numbers():
 def test_sustainability_region_precedence():
     # datacenter argument beats fleet region; a GridProfile is accepted as the site
     dc = Datacenter(name="CoalDC-liquid", grid=COAL, pue_override=1.2)
-    r = SustainabilityModel().solve(fleet=FLEET, duration_days=1, datacenter=dc, mfu=1.0)
+    r = SustainabilityModel().solve(power_model="paper", fleet=FLEET, duration_days=1, datacenter=dc, mfu=1.0)
     assert r.pue == 1.2 and r.region_name == "CoalDC-liquid"
     # 80 kW × 24 h = 1 920 kWh × 1.2 = 2 304 kWh × 0.8 kg/kWh = 1 843.2 kg
     assert mag(r.carbon_footprint_kg, "kgCO2") == pytest.approx(1843.2)
-    r2 = SustainabilityModel().solve(fleet=FLEET, duration_days=1, datacenter=COAL, mfu=1.0)
+    r2 = SustainabilityModel().solve(power_model="paper", fleet=FLEET, duration_days=1, datacenter=COAL, mfu=1.0)
     assert r2.pue == 1.5 and r2.region_name == "Coal"
-    r3 = SustainabilityModel().solve(fleet=FLEET, duration_days=1, grid=COAL, mfu=1.0)
+    r3 = SustainabilityModel().solve(power_model="paper", fleet=FLEET, duration_days=1, grid=COAL, mfu=1.0)
     assert r3.region_name == "Coal"
 
 
 def test_sustainability_fallbacks_and_embodied():
     # no region, no TDP → 700 W and the zoo grid Grids.US_Avg (EIA 2023: 367 g/kWh, PUE 1.40, WUE 1.8 L/kWh):
     # 1 device × 700 W × 24 h = 16.8 kWh IT × 1.40 = 23.52 kWh × 0.367 kg/kWh = 8.632 kg; water 23.52 × 1.8 = 42.3 L
-    r = SustainabilityModel().solve(fleet=BARE_FLEET, duration_days=1, mfu=1.0, embodied_carbon_per_device=Q_(150, "kg"))
+    r = SustainabilityModel().solve(power_model="paper", fleet=BARE_FLEET, duration_days=1, mfu=1.0, embodied_carbon_per_device=Q_(150, "kg"))
     assert mag(r.it_energy_kwh, "kWh") == pytest.approx(16.8)
     assert r.pue == 1.40
     assert mag(r.carbon_footprint_kg, "kgCO2") == pytest.approx(16.8 * 1.40 * 0.367)
@@ -84,7 +86,7 @@ def test_sustainability_fallbacks_and_embodied():
     assert r.region_name == Grids.US_Avg.name == "US Average"
     assert any("Grids.US_Avg" in t for t in r.trace)
     # the fallback IS the zoo row: same numbers as passing grid=Grids.US_Avg explicitly
-    explicit = SustainabilityModel().solve(fleet=BARE_FLEET, duration_days=1, mfu=1.0, grid=Grids.US_Avg,
+    explicit = SustainabilityModel().solve(power_model="paper", fleet=BARE_FLEET, duration_days=1, mfu=1.0, grid=Grids.US_Avg,
                                            embodied_carbon_per_device=Q_(150, "kg"))
     assert explicit.carbon_footprint_kg == r.carbon_footprint_kg and explicit.pue == r.pue
     assert mag(r.embodied_carbon_kg, "kgCO2") == pytest.approx(150)
@@ -97,9 +99,36 @@ def test_cleaner_grid_less_carbon():
     assert a.carbon_footprint_kg < b.carbon_footprint_kg
 
 
+def test_node_power_model_hand_numbers():
+    # default power_model="node": NODE has no rating → host = 0.5 × 8 × 1000 W = 4 kW; busy accelerators draw TDP
+    # P_node = 8 kW + 4 kW = 12 kW; 10 nodes × 12 kW × 240 h = 28 800 kWh IT, whatever the MFU
+    r = SustainabilityModel().solve(fleet=FLEET, duration_days=10, mfu=0.5)
+    assert mag(r.it_energy_kwh, "kWh") == pytest.approx(28_800)
+    assert mag(r.total_energy_kwh, "kWh") == pytest.approx(28_800 * 1.1)
+    # WUE is litres per IT kWh: 28 800 × 0.5 = 14 400 L (not 28 800 × 1.1 × 0.5)
+    assert mag(r.water_usage_liters, "L") == pytest.approx(14_400)
+    assert r.it_energy_kwh == SustainabilityModel().solve(fleet=FLEET, duration_days=10, mfu=0.1).it_energy_kwh
+    # half-busy devices: 8 × 1000 × (0.3 + 0.7·0.5) + 4000 = 9 200 W per node
+    h = SustainabilityModel().solve(fleet=FLEET, duration_days=10, busy_fraction=0.5)
+    assert mag(h.it_energy_kwh, "kWh") == pytest.approx(10 * 9.2 * 240)
+    # a rated node: host = 0.82 × 10.2 kW − 8 × 1 kW = 0.364 kW
+    rated = Node(name="r8", accelerator=GPU, accelerators_per_node=8, intra_node_bw="900 GB/s", rated_power="10.2 kW")
+    r2 = SustainabilityModel().solve(fleet=Fleet(name="r", node=rated, count=1, fabric=IB, region=HYDRO),
+                                     duration_days=1)
+    assert mag(r2.it_energy_kwh, "kWh") == pytest.approx((8.0 + 0.82 * 10.2 - 8.0) * 24)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 16), tdp=st.floats(1.0, 2000.0), busy=st.floats(0.0, 1.0), rated=st.floats(0.0, 50_000.0))
+def test_node_power_never_below_accelerator_power(n, tdp, busy, rated):
+    from mlsysim_core.physics import power
+
+    assert power.node_power(n, tdp, busy, rated) >= n * power.busy_accelerator_power(tdp, busy) >= 0.0
+
+
 # ---------------- economics ----------------
 def test_economics_hand_numbers():
-    r = EconomicsModel().solve(fleet=FLEET, duration_days=365, mfu=0.5)
+    r = EconomicsModel().solve(power_model="paper", fleet=FLEET, duration_days=365, mfu=0.5)
     # CapEx total = 80 × $30 000 = $2.4 M; one year of 3-year amortisation = $800 000
     assert mag(r.capex_usd, "USD") == pytest.approx(800_000)
     # maintenance = 5 % × 2.4 M = $120 000
@@ -112,17 +141,17 @@ def test_economics_hand_numbers():
 
 
 def test_economics_price_override_and_multiplier():
-    r = EconomicsModel().solve(fleet=FLEET, duration_days=365, mfu=0.5, kwh_price=Q_(0.10, "USD/kWh"),
+    r = EconomicsModel().solve(power_model="paper", fleet=FLEET, duration_days=365, mfu=0.5, kwh_price=Q_(0.10, "USD/kWh"),
                                infrastructure_multiplier=2.0, amortization_years=4)
     assert mag(r.opex_energy_usd, "USD") == pytest.approx(50_107.2)
     assert mag(r.capex_usd, "USD") == pytest.approx(4_800_000 / 4)
-    r0 = EconomicsModel().solve(fleet=BARE_FLEET, duration_days=1)
+    r0 = EconomicsModel().solve(power_model="paper", fleet=BARE_FLEET, duration_days=1)
     assert mag(r0.capex_usd, "USD") == 0 and any("no unit cost" in t for t in r0.trace)
 
 
 def test_economics_no_region_uses_the_zoo_us_average_grid():
     # 1 × 1000 W × 24 h = 24 kWh IT × PUE 1.40 = 33.6 kWh × $0.08/kWh (Grids.US_Avg, EIA 2023 industrial) = $2.688
-    r = EconomicsModel().solve(fleet=GPU, duration_days=1, mfu=1.0)
+    r = EconomicsModel().solve(power_model="paper", fleet=GPU, duration_days=1, mfu=1.0)
     assert mag(r.opex_energy_usd, "USD") == pytest.approx(33.6 * 0.08)
     assert mag(r.kwh_price, "USD/kWh") == pytest.approx(Grids.US_Avg.price_usd_kwh) == pytest.approx(0.08)
     assert r.pue == Grids.US_Avg.pue and r.region_name == Grids.US_Avg.name

@@ -48,6 +48,11 @@ _OBJ = [("string", "H100"), ("unknown_zoo_name", "NoSuchDevice9000"), ("number",
 _PRECISION = [("unknown_precision", "fp7"), ("number", 16), ("empty", ""), ("nan", NAN)]
 _CHOICE = [("unknown_choice", "no-such-option"), ("number", 3), ("nan", NAN)]
 _FLAG = [("string", "yes"), ("nan", NAN), ("list", [1])]
+# the serving layout shared by the serving family (tp_size, ep_size, kv_precision, memory_efficiency, node)
+_LAYOUT = dict(tp_size=_INT + [("larger_than_heads_is_fine_but_not_this", "8")],
+               ep_size=_INT + [("ep_on_a_dense_model", 2)],
+               kv_precision=_PRECISION + [("four_bit", "int4")], memory_efficiency=_FRAC_POS,
+               node=_OBJ + [("node_of_another_accelerator", Systems.Nodes.DGX_A100)])
 
 
 def _qty(unit, wrong="3 GB", zero_ok=False, number_ok=False):
@@ -72,7 +77,7 @@ SPEC = {
     "SingleNodeModel": (
         dict(model=L8, hardware=H100, batch_size=4),
         dict(model=_OBJ, hardware=_OBJ, batch_size=_INT, precision=_PRECISION, efficiency=_FRAC_POS,
-             raise_errors=_FLAG),
+             raise_errors=_FLAG, memory_efficiency=_FRAC_POS),
     ),
     "EfficiencyModel": (
         dict(hardware=H100, model=L8, workload_type="attention", use_flash_attention=True),
@@ -85,18 +90,19 @@ SPEC = {
         dict(model=_OBJ, hardware=_OBJ, seq_len=_INT, batch_size=_INT, precision=_PRECISION, efficiency=_FRAC_POS,
              decode_hardware=_OBJ, network_bandwidth=BW, draft_model=_OBJ, draft_acceptance_rate=_FRAC,
              speculative_tokens=_INT, cached_prefix_len=_INT0 + [("not_below_seq_len", 2048)],
-             prefill_chunk_tokens=_INT),
+             prefill_chunk_tokens=_INT, **_LAYOUT),
     ),
     "ContinuousBatchingModel": (
         dict(model=L8, hardware=H100, max_seq_len=4096, mean_request_tokens=1000),
         dict(model=_OBJ, hardware=_OBJ, max_seq_len=_INT, max_batch_size=_INT, page_size=_INT,
              mean_request_tokens=_POS + [("above_max_seq_len", 5000)], precision=_PRECISION, efficiency=_FRAC_POS,
-             seq_len=_INT),  # seq_len (old name) together with max_seq_len is itself an error
+             seq_len=_INT,  # seq_len (old name) together with max_seq_len is itself an error
+             **_LAYOUT),
     ),
     "WeightStreamingModel": (
         dict(model=L70, hardware=CS3, seq_len=2048, batch_size=8, injection_bandwidth="1.2 TB/s"),
         dict(model=_OBJ, hardware=_OBJ, seq_len=_INT, batch_size=_INT, precision=_PRECISION, efficiency=_FRAC_POS,
-             phase=_CHOICE, injection_bandwidth=BW),
+             phase=_CHOICE, injection_bandwidth=BW, kv_precision=_LAYOUT["kv_precision"]),
     ),
     "TailLatencyModel": (
         dict(arrival_rate_qps=50, service_latency_ms=20, num_replicas=2, slo_latency="200 ms"),
@@ -124,7 +130,7 @@ SPEC = {
     "InferenceScalingModel": (
         dict(model=L8, hardware=H100, reasoning_steps=4),
         dict(model=_OBJ, hardware=_OBJ, reasoning_steps=_INT, context_length=_INT, precision=_PRECISION,
-             efficiency=_FRAC_POS, tokens_per_step=_INT),
+             efficiency=_FRAC_POS, tokens_per_step=_INT, **_LAYOUT),
     ),
     "CompressionModel": (
         dict(model=L8, hardware=H100, method="pruning", sparsity=0.5, sparsity_type="structured"),
@@ -161,7 +167,7 @@ SPEC = {
         dict(fleet=_OBJ, job_duration_hours=_qty("hour", number_ok=True), checkpoint_time_s=_qty("s", number_ok=True),
              recovery_time_s=_qty("s", zero_ok=True, number_ok=True),
              checkpoint_interval_s=_qty("s", number_ok=True),
-             avg_recovery_time_s=_qty("s", zero_ok=True, number_ok=True)),
+             avg_recovery_time_s=_qty("s", zero_ok=True, number_ok=True), failure_rates=_CHOICE),
     ),
     "OrchestrationModel": (
         dict(fleet=LAB, arrival_rate_jobs_per_day=2, avg_job_duration_days=0.3),
@@ -172,7 +178,7 @@ SPEC = {
         dict(fleet=LAB, duration_days=365, grid=Grids.Quebec, mfu=0.4, kwh_price="0.1 USD/kWh"),
         dict(fleet=_OBJ, duration_days=_qty("day", number_ok=True), grid=_OBJ, datacenter=_OBJ, mfu=_FRAC,
              kwh_price=_qty("USD/kWh", wrong="3 USD", zero_ok=True), amortization_years=_POS,
-             infrastructure_multiplier=_POS),
+             infrastructure_multiplier=_POS, power_model=_CHOICE, busy_fraction=_FRAC),
     ),
     "SustainabilityModel": (
         dict(fleet=LAB, duration_days=365, datacenter=Datacenters.Quebec_Hydro, mfu=0.4,
@@ -180,7 +186,8 @@ SPEC = {
         dict(fleet=_OBJ, duration_days=_qty("day", number_ok=True), datacenter=_OBJ, grid=_OBJ, mfu=_FRAC,
              embodied_carbon_per_device=[("negative", "-3 kg"), ("nan", Q_(NAN, "kg")), ("inf", Q_(INF, "kg")),
                                          ("wrong_unit", "3 GB"), ("num_negative", -1.0), ("num_nan", NAN),
-                                         ("num_inf", INF), ("string", "lots")]),
+                                         ("num_inf", INF), ("string", "lots")],
+             power_model=_CHOICE, busy_fraction=_FRAC),
     ),
     "CheckpointModel": (
         dict(model=L70, hardware=H100, checkpoint_interval=Q_(2, "hour"), n_writers=64,
@@ -196,13 +203,15 @@ SPEC = {
     "SensitivitySolver": (
         dict(model=L8, hardware=H100, batch_size=2),
         dict(model=_OBJ, hardware=_OBJ, precision=_PRECISION, perturbation_pct=_POS, efficiency=_FRAC_POS,
-             batch_size=_INT),
+             batch_size=_INT, memory_efficiency=_FRAC_POS),
     ),
     "SynthesisSolver": (
         dict(model=L8, target_latency=Q_(20, "ms"), candidates=[H100, A100]),
         dict(model=_OBJ, target_latency=_qty("ms"), precision=_PRECISION, efficiency=_FRAC_POS, batch_size=_INT,
              candidates=[("number", 3), ("string", "H100"), ("single_device", H100), ("list_of_strings", ["H100"]),
-                         ("nan", NAN)]),
+                         ("nan", NAN)],
+             tp_size=_INT, ep_size=_LAYOUT["ep_size"], kv_precision=_LAYOUT["kv_precision"],
+             memory_efficiency=_FRAC_POS, seq_len=_INT, node=_OBJ),
     ),
     "ParallelismOptimizer": (
         dict(model=L70, fleet=LAB, batch_size=64, seq_len=4096, zero_stage=1, max_pp=8),
@@ -216,7 +225,7 @@ SPEC = {
              output_tokens=_INT, num_replicas=_INT, precision=_PRECISION, efficiency=_FRAC_POS,
              max_search_batch=_INT, service_time_cv=_NONNEG,
              sla_latency_ms=_POS,  # given with sla_latency: "exactly one of"
-             arrival_rate=_qty("req/s", zero_ok=True)),
+             arrival_rate=_qty("req/s", zero_ok=True), **_LAYOUT),
     ),
     "PlacementOptimizer": (
         dict(fleet=LAB, duration_days=30, regions=["Quebec", "Iowa", "Poland"], carbon_tax_per_ton=100, mfu=0.4,

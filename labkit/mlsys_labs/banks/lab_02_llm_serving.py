@@ -5,11 +5,18 @@ from __future__ import annotations
 from mlsys_labs.questions import LabSpec, Question
 
 
-def _serve(v):
+def serve(v, tp_size: int = 1):
+    """The lab's serving computation: ``v["model"]`` on a tensor-parallel group of ``tp_size`` × ``v["hardware"]``
+    (one NVLink node; tp_size = 1 is one device). Fields to show: ttft, itl, decode_floor (bytes / datasheet
+    bandwidth), tp_communication_time, kv_cache_per_device, feasible / trace."""
     from mlsysim_core import Hardware, Models, ServingModel
 
     return ServingModel().solve(model=Models.get(v["model"]), hardware=Hardware.get(v["hardware"]),
-                                seq_len=v["seq_len"], batch_size=v["batch"], precision="fp16")
+                                seq_len=v["seq_len"], batch_size=v["batch"], precision="fp16", tp_size=tp_size)
+
+
+def _serve(v):
+    return serve(v)
 
 
 def _batching(v):
@@ -49,7 +56,8 @@ LAB = LabSpec(
             id="q_itl",
             prompt="Same setting: what is the inter-token latency (one decode step for the batch)?",
             unit="ms", expected=lambda v: _serve(v).itl, rel_tol=0.03,
-            explain="ITL = (|W| + KV) / BW_mem + L · t_layer: decode re-reads weights and the whole KV cache.",
+            explain="ITL = (|W| + KV) / (BW_mem · η_mem) + L · t_layer: decode re-reads weights and the whole KV "
+                    "cache at the achieved bandwidth (η_mem ≈ 0.7 for HBM); (|W| + KV) / BW_mem is the floor.",
         ),
         Question(
             id="q_paged",

@@ -31,12 +31,14 @@ LAB = LabSpec(
         "qps": (150, 200, 250),
         "service_ms": (20, 25, 30),
         "replicas": (8, 10, 12),
-        "slo_ms": (100, 150, 200),
+        # P99 of the response time is ≥ ln(100) ≈ 4.6 × the mean service time with exponential service, so every
+        # SLO is above 4.6 × 30 ms: a large enough fleet can always meet it
+        "slo_ms": (150, 200, 250),
     },
     questions=(
         Question(
             id="q_rho",
-            prompt="{qps} requests/s arrive at {replicas} replicas that each take {service_ms} ms per request. "
+            prompt="{qps} requests/s arrive at {replicas} replicas that each take {service_ms} ms per request on average. "
                    "What is the utilization ρ? (a fraction or a percentage)",
             unit="", expected=lambda v: _tail(v).utilization, rel_tol=0.01,
             explain="ρ = λ / (c · μ) with μ = 1 / t_service.",
@@ -45,7 +47,8 @@ LAB = LabSpec(
             id="q_p99",
             prompt="What is the P99 latency of that system (service + queueing)?",
             unit="ms", expected=lambda v: _tail(v).p99_latency, rel_tol=0.03,
-            hint="If ρ ≥ 1 the queue is unstable; otherwise use Erlang C.",
+            hint="If ρ ≥ 1 the queue is unstable; otherwise use Erlang C for the wait and add the random service time: "
+                 "P99 is the 99th percentile of the response time (wait + service), not service + P99 wait.",
         ),
         Question(
             id="q_min_replicas",

@@ -12,6 +12,12 @@ def _sus(v, grid=None):
                                        grid=Grids.get(grid or v["grid"]), mfu=v["mfu"])
 
 
+def water_per_it_kwh(v) -> float:
+    """Litres of water per IT kWh for variant ``v`` (the grid's WUE, as the engine applies it)."""
+    r = _sus(v)
+    return float(r.water_usage_liters.to("L").magnitude / r.it_energy_kwh.to("kWh").magnitude)
+
+
 LAB = LabSpec(
     id="07_carbon_water",
     title="07 · The geography of AI: carbon and water",
@@ -31,7 +37,8 @@ LAB = LabSpec(
             prompt="{cluster} trains for {days} days at MFU {mfu} in {grid}. How much energy does the facility draw "
                    "(IT energy × PUE)?",
             unit="MWh", expected=lambda v: _sus(v).total_energy_kwh, rel_tol=0.02,
-            hint="P = TDP · (0.3 + 0.7 · MFU) per accelerator.",
+            hint="P_node = accelerators × busy power (≈ TDP when the job keeps them busy, whatever the MFU) + host "
+                 "overhead (0.82 × the node's rated power − accelerator TDPs).",
         ),
         Question(
             id="q_carbon",
@@ -43,6 +50,7 @@ LAB = LabSpec(
             id="q_water",
             prompt="How much water does the facility consume for it?",
             unit="m^3", expected=lambda v: _sus(v).water_usage_liters, rel_tol=0.02, abs_tol="1 m^3",
+            explain="Water = E_IT × WUE: The Green Grid's WUE is litres per IT kWh (not per facility kWh).",
         ),
         Question(
             id="q_quebec",

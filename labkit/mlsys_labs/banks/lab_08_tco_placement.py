@@ -125,13 +125,15 @@ LAB = LabSpec(
             prompt="Those accelerators are bought in whole 8-GPU servers and run for one year in {region}, drawing "
                    "power at the serving MFU. What is the one-year TCO? (e.g. 9.1 MUSD)",
             unit="USD", expected=lambda v: _plan(v)[3].tco_usd, rel_tol=0.03,
-            explain="TCO = CapEx/3 yr + E·price + 5 %·CapEx per year; E = TDP·(0.3 + 0.7·MFU)·N·t·PUE.",
+            explain="TCO = CapEx/3 yr + E·price + 5 %·CapEx per year; E = P_node·nodes·t·PUE "
+                    "(busy accelerators + host overhead).",
         ),
         Question(
             id="q_energy_share",
             prompt="What share of that one-year TCO is electricity? (a percentage, e.g. 6 %)",
             unit="%", expected=_energy_share, rel_tol=0.03,
-            explain="At batch 1 the accelerators idle near 30 % of TDP, and capital dominates the bill.",
+            explain="Even at full draw (busy accelerators plus hosts) electricity is a small share: capital dominates "
+                    "the bill.",
         ),
         Question(
             id="q_place",

@@ -112,7 +112,7 @@ LAB = LabSpec(
             prompt="Operations: the run lasts {days} days in {region}, with the GPUs drawing power at the fleet MFU "
                    "of your configuration. What does it cost (TCO for the period)? (e.g. 490 kUSD)",
             unit="USD", expected=lambda v: _ops(v)[0].tco_usd, rel_tol=0.03,
-            explain="TCO = CapEx·t/3 yr + E·price + 5 %/yr maintenance; E = TDP(0.3 + 0.7·MFU)·N·t·PUE.",
+            explain="TCO = CapEx·t/3 yr + E·price + 5 %/yr maintenance; E = P_node·nodes·t·PUE (busy accelerators + host overhead).",
         ),
         Question(
             id="q_carbon",

@@ -1,0 +1,275 @@
+"""Write a graded batch to ``--out DIR`` — atomically, and safely for any input.
+
+Layout::
+
+    DIR/grades.csv                                  one row per (student, lab) kept ("long", always)
+    DIR/grades-canvas.csv | -moodle.csv | -blackboard.csv   with --lms (autograder.lms)
+    DIR/summary.json                                every input: status, score, reason, output path; skipped
+                                                    files, replacements, id collisions, roster matching
+    DIR/integrity.csv                               integrity signals (autograder.integrity)
+    DIR/report.html, DIR/report.md                  with --report (autograder.report)
+    DIR/results/<lab>/<student-slug>/results.json   Gradescope format, the kept submission
+    DIR/results/<lab>/<student-slug>/superseded-<n>.json   older submissions of the same student
+    DIR/rejected/<nnnnn>-<source-slug>/results.json  files that could not be graded (score 0 + reason)
+
+**Atomic.** Everything is first written to a hidden sibling folder ``.DIR.partial-<pid>``, which then
+replaces ``DIR`` by ``rename`` (the previous output is moved aside and deleted only once the new one
+is in place): an interrupted or failed run never truncates or mixes with the previous output.
+``DIR`` may be new, empty, or a previous output (it carries the marker file ``autograder-output.txt``);
+anything else is refused, as is a ``DIR`` that is a file or lies inside (or contains) the inputs.
+
+**Safe.** Every string from a submission or a file name is escaped (:func:`autograder.safetext.shown`)
+before it is written; writing one file's results.json cannot fail the batch (a failure is recorded
+for that file).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+from mlsys_labs.catalog import LABS
+
+from .batch import BatchResult, slug
+from .integrity import integrity_csv, integrity_rows
+from .lms import csv_cell, lms_csv
+from .roster import spelling_key
+from .safetext import json_text, path_shown, shown
+
+__all__ = ["write_outputs", "grades_csv", "summary_text", "check_out_dir", "OutputError", "MARKER"]
+
+MARKER = "autograder-output.txt"
+_LAB_DIR = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
+_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,120}")
+MAX_LISTED = 1000
+
+
+class OutputError(ValueError):
+    """--out cannot be used (a file, inside the inputs, or a folder of other files)."""
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    return child == parent or parent in child.parents
+
+
+def check_out_dir(out: str | os.PathLike, inputs=()) -> Path:
+    """The resolved output folder, or OutputError naming the problem."""
+    out_p = Path(out).expanduser().resolve()
+    if out_p.exists() and not out_p.is_dir():
+        raise OutputError(f"--out {path_shown(str(out))} is a file, not a folder")
+    for raw in inputs:
+        try:
+            inp = Path(raw).expanduser().resolve()
+        except (OSError, ValueError):
+            continue
+        if inp.is_dir() and _inside(out_p, inp):
+            raise OutputError(f"--out {path_shown(str(out))} lies inside the input folder {path_shown(str(raw))}: "
+                              "its results would be read as submissions next time; choose a folder outside the inputs")
+        if _inside(inp, out_p):
+            raise OutputError(f"the input {path_shown(str(raw))} lies inside --out {path_shown(str(out))}, "
+                              "which is replaced by this run; move the inputs or choose another --out")
+    if out_p.is_dir():
+        names = [p.name for p in out_p.iterdir()]
+        if names and MARKER not in names and not {"summary.json", "grades.csv"} <= set(names):
+            raise OutputError(f"--out {path_shown(str(out))} holds other files (it is replaced by each run); "
+                              "choose a new or empty folder")
+    return out_p
+
+
+def _safe_part(part: str) -> str:
+    if not _PART.fullmatch(part) or part in (".", ".."):
+        raise ValueError(f"refusing unsafe output path component {part!r}")
+    return part
+
+
+def _dumps(obj) -> str:
+    return json_text(obj)
+
+
+class _Writer:
+    def __init__(self, root: Path):
+        self.root = root
+        self.dirs: set = set()
+
+    def write_text(self, rel_parts: tuple, text: str) -> str:
+        rel = "/".join(_safe_part(p) for p in rel_parts)
+        path = os.path.join(self.root, *rel_parts)
+        d = os.path.dirname(path)
+        if d not in self.dirs:
+            os.makedirs(d, exist_ok=True)
+            self.dirs.add(d)
+        with open(path, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
+            f.write(text)
+        return rel
+
+
+def grades_csv(kept: list) -> str:
+    labs = sorted({r.lab for r in kept if r.lab})
+    multi = len(labs) > 1
+    qcols: list[tuple[str, str]] = []
+    for lab_id in labs:
+        seen: dict[str, None] = {}
+        for r in kept:
+            if r.lab == lab_id:
+                seen.update(dict.fromkeys(r.feedback))
+        qcols += [(lab_id, q) for q in seen]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["student", "lab", "score", "max_score", "percent", "status", "created", "source"]
+               + [f"{lab}:{q}" if multi else q for lab, q in qcols])
+    for r in kept:
+        pct = f"{100 * r.score / r.max_score:.1f}" if r.max_score else "0.0"
+        status = f"rejected: {r.error_code}" if r.status == "rejected" else r.status
+        row = [r.student, r.lab, f"{r.score:g}", f"{r.max_score:g}", pct, status, r.created or "", r.source]
+        w.writerow([csv_cell(c) for c in row] + [
+            (f"{r.feedback[q].score:g}" if q in r.feedback else "0") if r.lab == lab else "" for lab, q in qcols])
+    return buf.getvalue()
+
+
+def _result_parts(i: int, r, counters: dict) -> tuple:
+    if r.status == "rejected":
+        return ("rejected", f"{i:05d}-{slug(r.source.rsplit('/', 1)[-1])}", "results.json")
+    lab = r.lab if _LAB_DIR.fullmatch(r.lab or "") else slug(r.lab or "unknown")
+    who = slug(spelling_key(r.student))
+    if r.status == "superseded":
+        k = counters.get((lab, who), 0) + 1
+        counters[(lab, who)] = k
+        return ("results", lab, who, f"superseded-{k}.json")
+    return ("results", lab, who, "results.json")
+
+
+def _write_results(writer: _Writer, batch: BatchResult, reveal: bool) -> tuple[dict, dict]:
+    paths, errors, counters = {}, {}, {}
+    for i, r in enumerate(batch.entries):
+        try:
+            parts = _result_parts(i, r, counters)
+        except Exception as e:  # noqa: BLE001
+            parts = ("rejected", f"{i:05d}-unnamed-{hashlib.sha256(str(i).encode()).hexdigest()[:8]}", "results.json")
+            errors[i] = f"could not name this file's output ({type(e).__name__})"
+        try:
+            paths[i] = writer.write_text(parts, _dumps(r.to_gradescope(reveal=reveal)))
+        except Exception as e:  # noqa: BLE001 - this file's failure is this file's result
+            errors[i] = f"could not write this file's results ({type(e).__name__}: {shown(e, 200)})"
+            try:
+                paths[i] = writer.write_text(parts, _dumps({"score": 0.0, "output": errors[i], "tests": []}))
+            except Exception:  # noqa: BLE001
+                paths[i] = None
+    return paths, errors
+
+
+def _summary(batch: BatchResult, paths: dict, write_errors: dict, integrity: list) -> dict:
+    s = {
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "inputs": len(batch.entries), "kept": sum(1 for r in batch.kept if r.status == "graded"),
+        "superseded": len(batch.superseded), "rejected": len(batch.rejected),
+        "skipped": len(batch.skipped),
+        "skipped_files": [{"source": src, "reason": why} for src, why in batch.skipped[:MAX_LISTED]],
+        "write_errors": len(write_errors),
+        "replacements": batch.replacements, "collisions": batch.collisions,
+        "integrity_signals": len(integrity),
+        "attempt_penalty": batch.options.attempt_penalty, "attempt_floor": batch.options.attempt_floor,
+        "files": [{"source": r.source, "status": r.status, "lab": r.lab, "student": r.student, "score": r.score,
+                   "max_score": r.max_score, "error_code": r.error_code, "error": r.error,
+                   "warnings": r.warnings[:20], "results": paths.get(i), "write_error": write_errors.get(i),
+                   "prediction_completed": bool(r.prediction), "variant": r.variant_params,
+                   "questions": {q: [fb.score, fb.max_score, r.error_kinds.get(q, fb.code)]
+                                 for q, fb in r.feedback.items()},
+                   "attempts": {q: {"checks": st.checks, "wrong_before_right": st.wrong_before_right,
+                                    "ever_right": st.ever_right} for q, st in r.attempts.items()}}
+                  for i, r in enumerate(batch.entries)],
+    }
+    if batch.roster is not None:
+        s["roster"] = len(batch.roster)
+        s["not_on_roster"] = batch.not_on_roster
+        s["missing"] = batch.missing
+    return s
+
+
+def _publish(staging: Path, out: Path) -> None:
+    if out.exists() and any(out.iterdir()):
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        shutil.rmtree(old, ignore_errors=True)
+        os.rename(out, old)
+        os.rename(staging, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(staging, out)  # a new folder, or atomically over an empty one
+
+
+def write_outputs(batch: BatchResult, out: str | Path, *, reveal: bool = False, lms: tuple = (),
+                  report: bool = False, labs=LABS, inputs=()) -> dict:
+    out_p = check_out_dir(out, inputs)
+    out_p.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_p.parent / f".{out_p.name}.partial-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        writer = _Writer(staging)
+        writer.write_text((MARKER,), "written by python -m autograder; this folder is replaced by each run\n")
+        paths, write_errors = _write_results(writer, batch, reveal)
+        writer.write_text(("grades.csv",), grades_csv(batch.kept))
+        for kind in lms:
+            if kind != "long":
+                writer.write_text((f"grades-{kind}.csv",), lms_csv(kind, batch.kept))
+        integrity = integrity_rows(batch.kept, labs)
+        writer.write_text(("integrity.csv",), integrity_csv(integrity))
+        summary = _summary(batch, paths, write_errors, integrity)
+        writer.write_text(("summary.json",), _dumps(summary))
+        if report:
+            from .report import write_report
+
+            write_report(staging, summary=summary, integrity=integrity)  # every cell is escaped there
+        _publish(staging, out_p)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return summary
+
+
+def summary_text(batch: BatchResult, out: str | Path | None = None, *, max_list: int = 20) -> str:
+    """The terminal summary; every name and message from the inputs is escaped."""
+    graded = [r for r in batch.kept if r.status == "graded"]
+    lines = [f"{len(batch.entries)} file(s): {len(graded)} graded, {len(batch.superseded)} superseded, "
+             f"{len(batch.rejected)} rejected, {len(batch.skipped)} skipped"]
+    by_lab: dict[str, list] = {}
+    for r in graded:
+        by_lab.setdefault(r.lab, []).append(r)
+    for lab, rs in sorted(by_lab.items()):
+        mx = rs[0].max_score or 1
+        mean = sum(r.score for r in rs) / len(rs)
+        full = sum(1 for r in rs if r.score >= r.max_score)
+        lines.append(f"  {lab}: {len(rs)} student(s), mean {mean:.2f}/{mx:g} ({100 * mean / mx:.0f}%), {full} full marks")
+    warned = sum(1 for r in graded if r.warnings)
+    if warned:
+        lines.append(f"  {warned} graded submission(s) carry notes (see summary.json / results.json)")
+    errs = sum(r.grader_errors for r in graded)
+    if errs:
+        lines.append(f"  WARNING: {errs} answer(s) hit a grader error (a question bank bug) — check the banks")
+    for rep in batch.replacements[:max_list]:
+        lines.append(f"  replaced: {shown(rep['replaced'], 120)} ({rep['replaced_score']:g}) by "
+                     f"{shown(rep['kept'], 120)} ({rep['kept_score']:g}) for {shown(rep['student'], 64)}")
+    if len(batch.replacements) > max_list:
+        lines.append(f"  … and {len(batch.replacements) - max_list} more replacements (see summary.json)")
+    for c in batch.collisions[:max_list]:
+        lines.append(f"  id collision in {c['lab']}: " + ", ".join(repr(shown(i, 64)) for i in c["ids"]))
+    if batch.roster is not None:
+        lines.append(f"  roster: {len(batch.not_on_roster)} not on the roster, {len(batch.missing)} missing")
+    if batch.rejected:
+        lines.append("rejected:")
+        for r in batch.rejected[:max_list]:
+            lines.append(f"  {shown(r.source, 200)}: [{r.error_code}] {shown(r.error, 300)}")
+        if len(batch.rejected) > max_list:
+            lines.append(f"  … and {len(batch.rejected) - max_list} more (see summary.json)")
+    if batch.skipped:
+        lines.append(f"skipped (not graded): {len(batch.skipped)} file(s), listed in summary.json")
+    if out is not None:
+        lines.append(f"wrote {path_shown(str(Path(out) / 'grades.csv'))} and per-submission results under "
+                     f"{path_shown(str(out))}")
+    return "\n".join(lines)
