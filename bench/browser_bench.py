@@ -1,6 +1,12 @@
-"""Browser benchmark of the lab site: time-to-interactive (cold and warm), slider → output latency, bytes.
+"""Browser benchmark of the lab site: time to first text and to interactive (cold and warm), slider → output
+latency, bytes, memory.
 
     .venv/bin/python bench/browser_bench.py [--site DIR] [--labs ID ...] [--moves N] [--link-mbit M]
+                                            [--latency-ms L] [--cpu-throttle R] [--chromebook]
+
+``--chromebook`` = a classroom Chromebook: CPU throttled 4× (CDP ``Emulation.setCPUThrottlingRate``) and a
+shared 10 Mbit/s link with 40 ms per response (the test server paces itself: Chrome's own network
+throttling does not apply to the page's Web Worker, where Pyodide fetches its runtime).
 
 Builds a site of labs/*.py plus a stock marimo hello-world notebook (one slider, one markdown line),
 exported by the same marimo and served from the same local runtime (the public CDN a stock export uses is
@@ -9,7 +15,11 @@ unreachable here), then measures each page in Debian Chromium:
   warm   reload after the service worker cached the page
   slider after picking the prediction, ArrowRight/ArrowLeft spread over every visible slider; keydown → first
          animation frame in which another cell's text changed, timed in the page (p50/p95/max)
-  bytes  response bodies served for the cold load
+  bytes  response bodies served for the cold load; "next lab": bytes served when a second lab is opened after
+         the first (same browser, everything shared already cached)
+  first text  navigation start → the first cell showing text (pre-rendered narrative), cold and warm
+  memory page JS heap (CDP Performance.getMetrics) and the resident memory of the browser's renderer
+         processes (/proc: the page, its Pyodide worker with the wasm heap, the service worker)
 Prints a table and writes JSON to bench/results/.
 """
 
@@ -17,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import uuid
 import statistics
 import sys
 import tempfile
@@ -156,18 +168,73 @@ def pick_prediction(page) -> None:
         pagekit.wait_interactive(page, settle_s=1.0)
 
 
-def measure(browser, srv: LocalServer, lab_id: str, moves: int) -> dict:
+# navigation start → the first cell with text (the static preview's or marimo's), in the page's own clock
+_FIRST_TEXT_JS = """
+(() => {
+  const look = () => {
+    const cells = document.querySelectorAll('.marimo-cell[data-cell-id], .mlsys-static-cell');
+    for (const c of cells) if (c.innerText.trim()) { window.__firstText = performance.now(); return; }
+    setTimeout(look, 20);
+  };
+  look();
+})();
+"""
+
+
+def renderer_rss_mb(marker: str) -> float | None:
+    """Resident memory (MB) of every renderer process of the Chromium started with ``marker`` on its command
+    line (Linux /proc): the page, its dedicated workers (Pyodide's wasm heap) and the service worker."""
+    procs = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            cmd = (d / "cmdline").read_bytes().split(b"\0")
+            stat = (d / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in stat.splitlines() if ":" in line)
+        procs[int(d.name)] = (int(fields.get("PPid", "0")), cmd, int(fields.get("VmRSS", "0 kB").split()[0]))
+    roots = [pid for pid, (_, cmd, _) in procs.items() if marker.encode() in b" ".join(cmd)]
+    if not roots:
+        return None
+    family, frontier = set(roots), list(roots)
+    while frontier:
+        parent = frontier.pop()
+        for pid, (ppid, _, _) in procs.items():
+            if ppid == parent and pid not in family:
+                family.add(pid)
+                frontier.append(pid)
+    # zygote-forked processes rewrite their title: the arguments may be one space-separated string
+    kb = sum(rss for pid, (_, cmd, rss) in procs.items() if pid in family and b"--type=renderer" in b" ".join(cmd))
+    return round(kb / 1024, 1)
+
+
+def js_heap_mb(cdp) -> float:
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return round(metrics.get("JSHeapUsedSize", 0) / 1e6, 1)
+
+
+def measure(browser, srv: LocalServer, lab_id: str, moves: int, cpu_throttle: float = 1.0,
+            next_lab: str | None = None, marker: str = "") -> dict:
     outside: list[str] = []
     ctx = browser.new_context(viewport={"width": 1366, "height": 768})
+    ctx.add_init_script(_FIRST_TEXT_JS)
     # requests are recorded, not routed: Playwright's routing turns off the HTTP cache (and with it V8's code
     # cache) and keeps the service worker from caching part of the files, which would distort both loads
     ctx.on("request", lambda r: None if r.url.startswith((srv.url, "data:", "blob:")) else outside.append(r.url))
     page = ctx.new_page()
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    if cpu_throttle > 1:
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu_throttle})
     srv.take_counts()
     t0 = time.monotonic()
     page.goto(srv.url + f"labs/{lab_id}.html")
     cold = pagekit.wait_interactive(page) - t0
+    cold_first = page.evaluate("() => window.__firstText ?? null")
     nbytes, nreq = srv.take_counts()
+    mem = {"js_heap_mb": js_heap_mb(cdp), "renderer_rss_mb": renderer_rss_mb(marker) if marker else None}
     pick_prediction(page)
     lat = slider_latencies(page, moves)
     page.evaluate("() => window.__mlsysCacheNow ? window.__mlsysCacheNow() : null")
@@ -175,10 +242,20 @@ def measure(browser, srv: LocalServer, lab_id: str, moves: int) -> dict:
     t0 = time.monotonic()
     page.reload()
     warm = pagekit.wait_interactive(page) - t0
+    warm_first = page.evaluate("() => window.__firstText ?? null")
     warm_bytes, _ = srv.take_counts()
+    next_bytes = None
+    if next_lab:
+        page.goto(srv.url + f"labs/{next_lab}.html")
+        pagekit.wait_interactive(page)
+        page.evaluate("() => window.__mlsysCacheNow ? window.__mlsysCacheNow() : null")
+        next_bytes, _ = srv.take_counts()
     ctx.close()
     finite = [x / 1000 for x in lat if x is not None]
-    return {"lab": lab_id, "cold_s": round(cold, 2), "warm_s": round(warm, 2), "bytes": nbytes, "responses": nreq,
+    sec = lambda ms: round(ms / 1000, 2) if ms is not None else None  # noqa: E731
+    return {"lab": lab_id, "cold_s": round(cold, 2), "warm_s": round(warm, 2),
+            "first_text_cold_s": sec(cold_first), "first_text_warm_s": sec(warm_first), **mem,
+            "next_lab": next_lab, "next_lab_bytes": next_bytes, "bytes": nbytes, "responses": nreq,
             "warm_bytes_from_server": warm_bytes, "slider_moves": len(lat),
             "slider_p50_ms": round(pct(finite, 0.5) * 1000, 1) if finite else None,
             "slider_p95_ms": round(pct(finite, 0.95) * 1000, 1) if finite else None,
@@ -188,53 +265,65 @@ def measure(browser, srv: LocalServer, lab_id: str, moves: int) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--site", type=Path, help="an existing build that already contains labs/hello_world.html")
+    ap.add_argument("--site", type=Path, help="a build that contains labs/hello_world.html (built there if missing)")
     ap.add_argument("--labs", nargs="*", help="lab ids (default: all in the site)")
     ap.add_argument("--moves", type=int, default=20, help="slider moves per lab (default 20)")
-    ap.add_argument("--link-mbit", type=float, default=0, help="emulate a shared link of M Mbit/s + 50 ms (0 = loopback)")
+    ap.add_argument("--link-mbit", type=float, default=0, help="emulate a shared link of M Mbit/s (0 = loopback)")
+    ap.add_argument("--latency-ms", type=float, default=50, help="with --link-mbit: ms per response (default 50)")
+    ap.add_argument("--cpu-throttle", type=float, default=1, help="CDP CPU throttling rate (4 = 4× slower)")
+    ap.add_argument("--chromebook", action="store_true", help="= --cpu-throttle 4 --link-mbit 10 --latency-ms 40")
     args = ap.parse_args(argv)
+    if args.chromebook:
+        args.cpu_throttle, args.link_mbit, args.latency_ms = 4, 10, 40
 
     from playwright.sync_api import sync_playwright
 
     tmp = tempfile.TemporaryDirectory()
     site = args.site
-    if site is None:
+    if site is None or not (site / "manifest.json").exists():
         from wasm_build.build import build
 
         hello_dir = Path(tmp.name) / "hello"
         hello_dir.mkdir()
         (hello_dir / "hello_world.py").write_text(HELLO)
-        site = Path(tmp.name) / "site"
+        site = site or Path(tmp.name) / "site"
         build(site, [ROOT / "labs", hello_dir])
     manifest = json.loads((site / "manifest.json").read_text())
     ids = args.labs or [lab["id"] for lab in manifest["labs"]]
     if "hello_world" in ids:  # baseline first
         ids = ["hello_world"] + [i for i in ids if i != "hello_world"]
-    throttle = Throttle(args.link_mbit * 1e6 / 8, 0.05) if args.link_mbit else None
+    throttle = Throttle(args.link_mbit * 1e6 / 8, args.latency_ms / 1000) if args.link_mbit else None
     srv = LocalServer(site, throttle)
     rows = []
+    marker = f"--mlsys-bench={uuid.uuid4().hex}"  # finds this browser's processes in /proc
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS + [marker])
+        labs_only = [i for i in ids if i != "hello_world"]
         for lab_id in ids:
             print(f"measuring {lab_id} ...", file=sys.stderr, flush=True)
-            rows.append(measure(browser, srv, lab_id, args.moves))
+            further = next((i for i in labs_only if i != lab_id), None) if lab_id != "hello_world" else None
+            rows.append(measure(browser, srv, lab_id, args.moves, args.cpu_throttle, further, marker))
         browser.close()
     srv.stop()
 
-    hdr = (f"{'page':32} {'cold s':>7} {'warm s':>7} {'ratio':>6} {'MB':>6} {'resp':>5} {'p50 ms':>7} {'p95 ms':>7} "
-           f"{'max ms':>7} {'t/o':>4}")
+    nan = float("nan")
+    hdr = (f"{'page':32} {'text c':>6} {'cold s':>7} {'text w':>6} {'warm s':>7} {'w/c':>5} {'MB':>6} {'next MB':>7} "
+           f"{'heap':>5} {'rss MB':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'t/o':>4}")
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
-        ratio = r["cold_s"] / r["warm_s"] if r["warm_s"] else float("nan")
-        print(f"{r['lab'][:32]:32} {r['cold_s']:7.1f} {r['warm_s']:7.1f} {ratio:6.2f} {r['bytes'] / 1e6:6.1f} "
-              f"{r['responses']:5d} {r['slider_p50_ms'] or float('nan'):7.0f} {r['slider_p95_ms'] or float('nan'):7.0f} "
-              f"{r['slider_max_ms'] or float('nan'):7.0f} {r['slider_timeouts']:4d}")
+        ratio = r["warm_s"] / r["cold_s"] if r["cold_s"] else nan
+        nxt = r["next_lab_bytes"] / 1e6 if r["next_lab_bytes"] is not None else nan
+        print(f"{r['lab'][:32]:32} {r['first_text_cold_s'] or nan:6.2f} {r['cold_s']:7.1f} "
+              f"{r['first_text_warm_s'] or nan:6.2f} {r['warm_s']:7.1f} {ratio:5.2f} {r['bytes'] / 1e6:6.1f} {nxt:7.2f} "
+              f"{r['js_heap_mb']:5.0f} {r['renderer_rss_mb'] or nan:6.0f} {r['slider_p50_ms'] or nan:7.0f} "
+              f"{r['slider_p95_ms'] or nan:7.0f} {r['slider_max_ms'] or nan:7.0f} {r['slider_timeouts']:4d}")
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
-    result = {"when": stamp, "machine": {"cpus": __import__("os").cpu_count(), "platform": platform.platform()},
-              "link_mbit": args.link_mbit or None, "build": manifest["build"], "versions": {
+    result = {"when": stamp, "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+              "link_mbit": args.link_mbit or None, "latency_ms": args.latency_ms if args.link_mbit else None,
+              "cpu_throttle": args.cpu_throttle, "build": manifest["build"], "versions": {
                   k: manifest["versions"][k] for k in ("pyodide", "marimo")},
               "median_cold_s": statistics.median(r["cold_s"] for r in rows), "rows": rows}
     path = out_dir / f"browser-{stamp}.json"

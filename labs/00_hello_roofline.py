@@ -56,26 +56,36 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, core, progress, ui, variant):
+    _h100 = core.Hardware.get("H100")
+    _options = ["Compute (wall 1)", "Memory (wall 2)"]
     pred = ui.prediction(
-        "Llama-3-8B (fp16, 16 GB of weights) generates one token at batch 1 on an H100 "
-        "(989 TFLOP/s, 3.35 TB/s). Which wall sets the time per token?",
-        ["Compute (wall 1)", "Memory (wall 2)"],
+        f"Llama-3-8B (fp16, {ui.fmt(core.Models.get('Llama3_8B').size_in_bytes('fp16'), 'GB')} of weights) "
+        f"generates one token at batch 1 on an H100 ({ui.fmt(_h100.peak('fp16'), 'TFLOP/s')}, "
+        f"{ui.fmt(_h100.memory.bandwidth, 'TB/s')}). Which wall sets the time per token?",
+        _options, value=ui.saved_prediction(LAB, variant, progress, _options),
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     HW = {h: core.Hardware.get(h) for h in ("H100", "A100", "B200", "MI300X", "TPUv5p", "JetsonOrinNX")}
-    MODELS = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama3_70B", "GPT2_Small", "ResNet50")}
-    hw = ui.zoo_dropdown(HW, label="Accelerator", value="H100")
-    model = ui.zoo_dropdown(MODELS, label="Model", value="Llama3_8B")
-    precision = mo.ui.dropdown(["fp32", "fp16", "fp8", "int8", "int4"], value="fp16", label="Precision")
+    MODELS = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_7B", "Llama3_70B", "GPT2_Small", "ResNet50")}
+    hw = ui.zoo_dropdown(HW, label="Accelerator", value="H100", starts=starts, key="accelerator")
+    model = ui.zoo_dropdown(MODELS, label="Model", value="Llama3_8B", starts=starts, key="model")
+    precision = ui.choice(["fp32", "fp16", "fp8", "int8", "int4"], value="fp16", label="Precision",
+                          starts=starts, key="precision")
     batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=1,
-                      label="Batch size")
-    mo.vstack([ui.step("act", "move one control at a time"), mo.hstack([hw, model, precision], justify="start"),
+                      label="Batch size", unit="samples", starts=starts, key="batch")
+    mo.vstack([ui.step("act", "move one control at a time"), ui.row(hw, model, precision),
                batch])
     return batch, hw, model, precision
 
@@ -102,7 +112,7 @@ def _(batch, core, mo, pred, res, ui):
             ("Throughput", f"{res.throughput.magnitude:,.0f}", f"{res.sample_unit}s per second"),
             ("Arithmetic intensity", res.arithmetic_intensity, f"batch {batch.value}"),
             ("MFU", f"{res.mfu:.1%}", "fraction of peak used"),
-            ("Memory footprint", res.memory_footprint, f"of {ui.fmt(res.memory_capacity)}"),
+            ("Memory footprint", res.memory_footprint, f"of {ui.capacity(res.memory_capacity)}"),
         ]),
         ui.status(res),
     ])
@@ -144,46 +154,59 @@ def _(batch, charts, core, hw, mo, model, precision, pred, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, res, ui):
     ui.why_panel(
-        r"T = \max\!\Big(\underbrace{\frac{\text{OPs}\cdot B}{\text{Peak}\cdot\eta}}_{\text{compute}},\;"
-        r"\underbrace{\frac{|W|\,(1+0.1B)}{BW_{mem}}}_{\text{memory}}\Big) + t_{dispatch} + L\cdot t_{layer}"
-        r"\qquad I = \frac{\text{OPs}\cdot B}{|W|(1+0.1B)},\quad I^{*} = \frac{\text{Peak}}{BW_{mem}}",
+        core.SingleNodeModel,
+        results=[res],
         explanation=(
             "Below the ridge point $I^*$ the memory term is larger: the chip waits for bytes (wall 2). "
             "Above it the compute term dominates (wall 1). Batching reuses every weight byte for $B$ samples, "
-            "so intensity grows roughly linearly with $B$ until the activations traffic ($0.1B$) catches up. "
+            "so intensity grows roughly linearly with $B$ until the activation traffic (the B·A term) catches up. "
             "The model must also **fit**: footprint ≤ memory capacity, or the design is infeasible."
         ),
         source="Williams, Waterman & Patterson, *Roofline* (CACM 2009); seed paper §4.1, walls 1–2",
-        resolver=core.SingleNodeModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Why does a larger batch barely change the latency of a memory-bound step, yet multiply throughput? "
         "Find the batch size where your model crosses the ridge point on your accelerator, then check your "
         "numbers below."
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, graded, hw, mo, model, precision, pred, progress, reflect, reset, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, accelerator=hw, model=model, precision=precision, batch=batch)
+    _footer
+    return
 
 
 if __name__ == "__main__":

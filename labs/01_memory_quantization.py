@@ -9,10 +9,11 @@ def _():
     import marimo as mo
     import mlsysim_core as core
     from mlsys_labs import charts, ui
+    from mlsys_labs.banks import lab_01_memory_quantization as bank
     from mlsys_labs.catalog import get_lab
 
     LAB = get_lab("01_memory_quantization")
-    return LAB, charts, core, mo, ui
+    return LAB, bank, charts, core, mo, ui
 
 
 @app.cell
@@ -53,26 +54,33 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Llama-3-70B needs about 141 GB at fp16; an H100 has 80 GB. Quantize it to int4. What happens to "
         "batch-1 decoding on one H100?",
         ["Still does not fit", "Fits, and each token is about 4× faster", "Fits, but no faster"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "MI300X", "L4", "RTX4090", "JetsonOrinNX")}
     _models = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama3_70B", "Llama2_70B", "Mixtral_8x7B")}
-    hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100")
-    model = ui.zoo_dropdown(_models, label="Model", value="Llama3_70B")
-    target = mo.ui.dropdown(["fp8", "int8", "int4"], value="int4", label="Quantize fp16 weights to")
-    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size")
+    hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100", starts=starts, key="hardware")
+    model = ui.zoo_dropdown(_models, label="Model", value="Llama3_70B", starts=starts, key="model")
+    target = ui.choice(["fp8", "int8", "int4"], value="int4", label="Quantize fp16 weights to", starts=starts, key="target")
+    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size", unit="samples", starts=starts, key="batch")
     mo.vstack([ui.step("act", "pick a model, a device and a bit width"),
-               mo.hstack([hw, model, target], justify="start"), batch])
+               ui.row(hw, model, target), batch])
     return batch, hw, model, target
 
 
@@ -109,15 +117,11 @@ def _(comp, core, mo, pred, ui):
 
 
 @app.cell
-def _(charts, core, hw, mo, model, pred, ui):
+def _(bank, charts, hw, mo, model, pred, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _rows = []
-    for _p in ("fp16", "fp8", "int8", "int4"):
-        _r = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=1, precision=_p)
-        _rows.append({"what": f"weights @ {_p}", "GB": float(_r.memory_footprint.to("GB").magnitude)})
-    _cap = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=1).memory_capacity
-    _rows.append({"what": f"{hw.selected_key} memory", "GB": float(_cap.to("GB").magnitude)})
-    charts.bars(_rows, "what", "GB", highlight=f"{hw.selected_key} memory", value_title="GB",
+    _weights, _cap = bank.footprints(model.selected_key, hw.selected_key)
+    _rows = [*_weights, {"what": f"{hw.selected_key} memory ({ui.capacity(_cap)})", "GB": charts.magnitude(_cap, "GB")}]
+    charts.bars(_rows, "what", "GB", highlight=_rows[-1]["what"], value_title="GB",
                 title=f"Does {model.selected_key} fit? Footprint per precision vs device memory")
     return
 
@@ -136,63 +140,71 @@ def _(batch, core, hw, mo, model, pred, target, ui):
 
 
 @app.cell
-def _(batch, charts, core, hw, mo, model, pred, target, ui):
+def _(bank, batch, charts, hw, mo, model, pred, target, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _rows = []
-    for _b in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512):
-        for _p in ("fp16", target.value):
-            _r = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=_b, precision=_p)
-            _rows.append({"batch": _b, "latency_ms": float(_r.latency.to("ms").magnitude), "precision": _p})
-    _cur = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=batch.value,
-                                        precision=target.value)
-    charts.sweep(_rows, "batch", "latency_ms", series="precision", log_x=True, log_y=True,
+    _rows = bank.latency_sweep(model.selected_key, hw.selected_key, target.value)  # cached: the slider moves the marker
+    _cur = next(r for r in _rows if r["batch"] == batch.value and r["precision"] == target.value)
+    charts.sweep(list(_rows), "batch", "latency_ms", series="precision", log_x=True, log_y=True,
                  x_title="batch size (log)", y_title="time per decoding step (ms, log)",
-                 marker={"x": batch.value, "y": float(_cur.latency.to("ms").magnitude), "label": "you"},
+                 marker={"x": batch.value, "y": _cur["latency_ms"], "label": "you"},
                  title="Quantization helps most where the step is memory-bound")
     return
 
 
 @app.cell
-def _(core, ui):
+def _(comp, core, ui):
     ui.why_panel(
-        r"r = \frac{b_{base}}{b_{target}},\qquad |W|_{target} = \frac{|W|_{fp16}}{r},\qquad "
-        r"\text{speedup} = \frac{\max\big(\frac{\text{OPs}\,B}{\text{Peak}_{16}\,\eta}, \frac{|W|}{BW}\big)}"
-        r"{\max\big(\frac{\text{OPs}\,B}{\text{Peak}_{b}\,\eta}, \frac{|W|/r}{BW}\big)}",
+        core.CompressionModel,
+        results=[comp],
         explanation=(
             "In the memory-bound regime the step time is $|W|/BW$, so shrinking the weights by $r$ makes "
             "each step $r$ times faster. Once the batch is large enough to be compute-bound, only a faster "
-            "narrow-precision math unit helps ($\\text{Peak}_b/\\text{Peak}_{16}$); without native support "
-            "the speedup is 1. Feasibility is the memory wall: $|W| \\le$ capacity."
+            "narrow-precision math unit helps (the ratio of the two peaks); without native support "
+            "the speedup is 1. Feasibility is the memory wall: the weights must fit in the capacity."
         ),
         source="seed paper §4.3 (wall 13), §4.1 (wall 2); Williams 2009 roofline",
-        resolver=core.CompressionModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Where does the fp16 curve meet the quantized curve as the batch grows, and why? Which devices in the "
         "dropdown gain nothing in compute-bound steps? Write down one accuracy risk you would test before "
         "shipping the int4 model."
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, graded, hw, mo, model, pred, progress, reflect, reset, target, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, hardware=hw, model=model, target=target, batch=batch)
+    _footer
+    return
 
 
 if __name__ == "__main__":

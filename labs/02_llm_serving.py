@@ -53,41 +53,52 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Llama-3-8B on an H100, one request. The prompt grows from 4,096 to 8,192 tokens. The time to first "
         "token…",
         ["barely changes", "about doubles", "more than doubles"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "H200", "B200", "MI300X", "L4")}
     _models = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Mixtral_8x7B")}
-    hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100")
-    model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B")
+    hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100", starts=starts, key="hardware")
+    model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B", starts=starts, key="model")
     seq = ui.slider(steps=[512, 1024, 2048, 4096, 8192, 16384, 32768], value=4096,
-                    label="Tokens per request (prompt + output)")
-    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128], value=8, label="Concurrent requests (batch)")
-    mo.vstack([ui.step("act", "grow the context, grow the batch"),
-               mo.hstack([hw, model], justify="start"), seq, batch])
-    return batch, hw, model, seq
+                    label="Tokens per request, prompt + output", unit="tokens", starts=starts, key="seq_len")
+    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128], value=8, label="Concurrent requests (batch size)", unit="requests", starts=starts, key="batch")
+    tp = ui.slider(steps=[1, 2, 4, 8], value=1, label="Tensor-parallel group inside one NVLink node", unit="GPUs",
+                   starts=starts, key="tp_size")
+    mo.vstack([ui.step("act", "grow the context, grow the batch, split the model"),
+               ui.row(hw, model), seq, batch, tp])
+    return batch, hw, model, seq, tp
 
 
 @app.cell
-def _(batch, core, hw, model, seq):
+def _(batch, core, hw, model, seq, tp):
     srv = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value,
-                                    batch_size=batch.value)
+                                    batch_size=batch.value, tp_size=tp.value)
+    srv_long = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=2 * seq.value,
+                                         batch_size=batch.value, tp_size=tp.value)
     cb = core.ContinuousBatchingModel().solve(model=model.value, hardware=hw.value, max_seq_len=seq.value,
-                                              max_batch_size=4096)
-    return cb, srv
+                                              max_batch_size=4096, tp_size=tp.value)
+    return cb, srv, srv_long
 
 
 @app.cell
-def _(cb, core, mo, pred, srv, ui):
+def _(batch, cb, core, hw, mo, model, pred, seq, srv, srv_long, tp, ui):
     mo.stop(*ui.prediction_gate(pred))
     _m, _h = core.Models.get("Llama3_8B"), core.Hardware.get("H100")
     _t4 = core.ServingModel().solve(model=_m, hardware=_h, seq_len=4096).ttft
@@ -96,14 +107,20 @@ def _(cb, core, mo, pred, srv, ui):
     _ans = "barely changes" if _ratio < 1.5 else "about doubles" if _ratio < 2.05 else "more than doubles"
     mo.vstack([
         ui.step("observe"),
-        ui.reveal(pred, _ans, f"TTFT goes from {ui.fmt(_t4, 'ms')} to {ui.fmt(_t8, 'ms')} ({_ratio:.2f}×): "
-                              "the attention term grows with the square of the prompt."),
+        ui.reveal(pred, _ans, f"For the question's case (one request on an H100) TTFT goes from "
+                              f"{ui.fmt(_t4, 'ms')} to {ui.fmt(_t8, 'ms')} ({_ratio:.2f}×): the attention term grows "
+                              f"with the square of the prompt. At your settings ({model.selected_key} on "
+                              f"{hw.selected_key}, {batch.value} requests of {seq.value:,} tokens) the TTFT card "
+                              f"below shows {ui.fmt(srv.ttft, 'ms')}; doubling the prompt to {2 * seq.value:,} "
+                              f"tokens gives {ui.fmt(srv_long.ttft, 'ms')} "
+                              f"({float(srv_long.ttft / srv.ttft):.2f}×)."),
         ui.metrics([
             ("TTFT (prefill)", srv.ttft, "compute-bound", "ms"),
             ("ITL (one decode step)", srv.itl, f"{srv.itl_bottleneck}", "ms"),
             ("KV cache", srv.kv_cache_size, f"weights {ui.fmt(srv.model_weights_size)}"),
-            ("Memory used", f"{srv.memory_utilization:.0%}", f"of {ui.fmt(srv.memory_capacity)}"),
+            ("Memory used", f"{srv.memory_utilization:.0%}", f"of {ui.capacity(srv.memory_capacity)}"),
             ("Requests that fit (paged)", cb.max_active_requests, f"static: {cb.static_max_active_requests}"),
+            ("TP all-reduces per decode step", srv.tp_communication_time, f"TP = {tp.value}", "ms"),
         ]),
         ui.status(srv, ok="Weights and KV cache fit in memory."),
     ])
@@ -121,16 +138,17 @@ def _(batch, charts, mo, pred, srv, ui):
 
 
 @app.cell
-def _(batch, charts, core, hw, mo, model, pred, seq, ui):
+def _(batch, charts, core, hw, mo, model, pred, seq, srv, tp, ui):
     mo.stop(*ui.prediction_gate(pred))
     _rows = []
     for _b in (1, 2, 4, 8, 16, 32, 64, 128):
-        _r = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value, batch_size=_b)
+        _r = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value, batch_size=_b,
+                                       tp_size=tp.value)
         _rows.append({"batch": _b, "GB": float(_r.total_memory_required.to("GB").magnitude)})
-    _cap = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value).memory_capacity
+    _cap = srv.memory_capacity
     _cur = next(r for r in _rows if r["batch"] == batch.value)
     charts.sweep(_rows, "batch", "GB", log_x=True, x_title="concurrent requests (log)",
-                 y_title="weights + KV cache (GB)", marker={"x": batch.value, "y": _cur["GB"], "label": "you"},
+                 y_title="weights + KV cache per GPU (GB)", marker={"x": batch.value, "y": _cur["GB"], "label": "you"},
                  threshold=(float(_cap.to("GB").magnitude), f"{hw.selected_key} memory"),
                  title=f"The KV cache grows with every request of {seq.value} tokens")
     return
@@ -148,13 +166,10 @@ def _(cb, charts, mo, pred, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(cb, core, srv, ui):
     ui.why_panel(
-        r"\text{TTFT} = \frac{2PnB + 4Ld\,n S B}{\text{Peak}\cdot\eta} + t_{dispatch},\qquad "
-        r"\text{KV} = 2\,L\,H_{kv}\,d_{head}\,b\; S\,B,\qquad "
-        r"\text{ITL} = \frac{|W| + \text{KV}}{BW_{mem}} + L\,t_{layer}"
-        r"\\[6pt] N_{static} = \Big\lfloor \frac{M_{KV}}{k\,S_{max}} \Big\rfloor,\qquad "
-        r"N_{paged} = \Big\lfloor \frac{M_{KV}}{k\,p\,E[\lceil S/p \rceil]} \Big\rfloor",
+        core.ServingModel, core.ContinuousBatchingModel,
+        results=[srv, cb],
         explanation=(
             "Prefill does $2P$ FLOPs per token plus attention that grows with $S^2$, so TTFT is a "
             "compute-bound, super-linear function of the prompt. Decode must read all weights $|W|$ and the "
@@ -163,34 +178,48 @@ def _(core, ui):
             "page of $p$ tokens), so more requests fit in the same memory $M_{KV}$."
         ),
         source="seed paper §4.1 (walls 4–5); Kwon et al. 2023 (PagedAttention); Yu et al. 2022 (Orca)",
-        resolver=core.ServingModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Which phase would you run on a compute-rich chip and which on a bandwidth-rich one (disaggregated "
         "serving)? At what batch does your configuration run out of memory, and which wall do you hit first: "
         "serving latency (4) or batching capacity (5)?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, graded, hw, mo, model, pred, progress, reflect, reset, seq, tp, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, hardware=hw, model=model, seq_len=seq, batch=batch, tp_size=tp)
+    _footer
+    return
 
 
 if __name__ == "__main__":

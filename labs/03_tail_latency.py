@@ -53,22 +53,29 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Four replicas serve requests that take 20 ms each. Traffic grows until they are 90 % busy instead of "
         "50 %. The P99 *queueing wait* grows by about…",
         ["2×", "5×", "10× or more"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(mo, ui):
-    qps = ui.slider(10, 600, step=10, value=150, label="Arrival rate (requests/s)")
-    service = ui.slider(5, 100, step=5, value=20, label="Service time per request (ms)")
-    replicas = ui.slider(1, 32, step=1, value=4, label="Replicas")
-    slo = ui.slider(20, 500, step=10, value=100, label="P99 latency SLO (ms)")
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(mo, starts, ui):
+    qps = ui.slider(10, 600, step=10, value=150, label="Arrival rate", unit="requests/s", starts=starts, key="qps")
+    service = ui.slider(5, 100, step=5, value=20, label="Service time per request", unit="ms", starts=starts, key="service_ms")
+    replicas = ui.slider(1, 32, step=1, value=4, label="Replicas", unit="replicas", starts=starts, key="replicas")
+    slo = ui.slider(20, 500, step=10, value=100, label="P99 latency SLO", unit="ms", starts=starts, key="slo_ms")
     mo.vstack([ui.step("act", "load the queue"), qps, service, replicas, slo])
     return qps, replicas, service, slo
 
@@ -109,7 +116,7 @@ def _(core, mo, pred, tail, ui):
 @app.cell
 def _(charts, core, mo, pred, qps, replicas, service, slo, tail, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _cap = replicas.value * 1000.0 / service.value
+    _cap = charts.magnitude(core.Q_(replicas.value, "request") / core.Q_(service.value, "ms"), "request/s")
     _rows = []
     for _k in range(1, 50):
         _lam = _cap * _k / 50
@@ -127,16 +134,16 @@ def _(charts, core, mo, pred, qps, replicas, service, slo, tail, ui):
 
 
 @app.cell
-def _(core, mo, ui):
+def _(core, mo, starts, ui):
     _models = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_13B", "Llama2_7B")}
     _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "L4", "MI300X")}
-    bo_model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B")
-    bo_hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100")
-    bo_qps = ui.slider(1, 60, step=1, value=20, label="LLM requests per second")
-    bo_sla = ui.slider(1, 20, step=0.5, value=5, label="P99 SLA for a 128-token answer (s)")
+    bo_model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B", starts=starts, key="bo_model")
+    bo_hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100", starts=starts, key="bo_hw")
+    bo_qps = ui.slider(1, 60, step=1, value=20, label="LLM arrival rate", unit="requests/s", starts=starts, key="bo_qps")
+    bo_sla = ui.slider(1, 20, step=0.5, value=5, label="P99 SLA for a 128-token answer", unit="s", starts=starts, key="bo_sla")
     mo.vstack([mo.md("### Part B · the batching optimizer\nContinuous batching serves many requests per decode "
                      "step. Bigger batches raise capacity but slow every token. Which batch is best?"),
-               mo.hstack([bo_model, bo_hw], justify="start"), bo_qps, bo_sla])
+               ui.row(bo_model, bo_hw), bo_qps, bo_sla])
     return bo_hw, bo_model, bo_qps, bo_sla
 
 
@@ -146,7 +153,7 @@ def _(bo_hw, bo_model, bo_qps, bo_sla, charts, core, mo, pred, ui):
     _opt = core.BatchingOptimizer().solve(model=bo_model.value, hardware=bo_hw.value, seq_len=2048,
                                           sla_latency=core.Q_(bo_sla.value, "s"), arrival_rate_qps=bo_qps.value,
                                           output_tokens=128, max_search_batch=64)
-    _rows = [{"batch": c["batch_size"], "p99_s": c["p99_ms"] / 1000} for c in _opt.candidates
+    _rows = [{"batch": c["batch_size"], "p99_s": charts.magnitude(core.Q_(c["p99_ms"], "ms"), "s")} for c in _opt.candidates
              if c["p99_ms"] != float("inf")]
     _best = ({"x": _opt.best_batch_size, "y": float(_opt.p99_latency.to("s").magnitude),
               "label": f"best: batch {_opt.best_batch_size}"} if _opt.feasible and _opt.p99_latency is not None
@@ -166,46 +173,58 @@ def _(bo_hw, bo_model, bo_qps, bo_sla, charts, core, mo, pred, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, tail, ui):
     ui.why_panel(
-        r"\mu = \frac{1}{t_{service}},\quad \rho = \frac{\lambda}{c\,\mu},\quad "
-        r"P_{wait} = C(c, \lambda/\mu),\quad "
-        r"t_{q}(p) = \frac{\ln(P_{wait}/(1-p))}{c\mu - \lambda}\cdot\frac{1 + cv^2}{2},\quad "
-        r"P_{99} = t_{service} + t_q(0.99)",
+        core.TailLatencyModel, core.BatchingOptimizer,
+        results=[tail],
         explanation=(
             "$C(c, a)$ is the Erlang-C probability that an arriving request must wait when $c$ servers face an "
-            "offered load $a = \\lambda/\\mu$. The denominator $c\\mu - \\lambda$ is the spare capacity: as "
+            "offered load $a$ (arrivals per service time). The denominator $c\\mu - \\lambda$ is the spare capacity: as "
             "$\\rho \\to 1$ it goes to zero and the tail diverges. The batching optimizer applies the same queue "
-            "to batch slots: service time $T(b) = \\text{TTFT} + n_{out}\\cdot\\text{ITL}(b)$ with $c = b$."
+            "to batch slots: service time is the time to first token plus one inter-token latency per output token at batch b, with as many servers as batch slots."
         ),
         source="Erlang (1917); Kingman (1961); seed paper §4.1 (wall 7); Yu et al. 2022 (Orca)",
-        resolver=core.TailLatencyModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Why would an operator run servers at 60 % utilization on purpose? With your SLO, how much traffic can "
         "one more replica absorb, and is that more or less than its 1/c share of the capacity?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, bo_hw, bo_model, bo_qps, bo_sla, graded, mo, pred, progress, qps, reflect, replicas, reset, service, slo, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, qps=qps, service_ms=service, replicas=replicas, slo_ms=slo, bo_qps=bo_qps, bo_sla=bo_sla, bo_model=bo_model, bo_hw=bo_hw)
+    _footer
+    return
 
 
 if __name__ == "__main__":

@@ -52,31 +52,38 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "One H100 consumes 5,000 images per second at 1 MB each (5 GB/s) from its local NVMe drive. "
         "Can the drive and the host link keep up?",
         ["Yes, with room to spare", "Barely (more than 80 % used)", "No, the GPU stalls"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "H200", "L4", "JetsonOrinNX")}
-    hw = ui.zoo_dropdown(_hw, label="Accelerator (its storage and host link)", value="H100")
-    rate = ui.slider(500, 20000, step=500, value=5000, label="Samples per second the model consumes")
-    size = ui.slider(0.1, 4.0, step=0.1, value=1.0, label="Sample size (MB)")
+    hw = ui.zoo_dropdown(_hw, label="Accelerator (its storage and host link)", value="H100", starts=starts, key="hardware")
+    rate = ui.slider(500, 20000, step=500, value=5000, label="Samples the model consumes", unit="samples/s", starts=starts, key="samples_per_s")
+    size = ui.slider(0.1, 4.0, step=0.1, value=1.0, label="Sample size", unit="MB", starts=starts, key="sample_mb")
     mo.vstack([ui.step("act", "Part A · ingestion"), hw, rate, size])
     return hw, rate, size
 
 
 @app.cell
-def _(mo, ui):
-    cpu = ui.slider(0.5, 16.0, step=0.5, value=2.0, label="CPU preprocessing throughput (GB/s)")
-    batch = ui.slider(steps=[64, 128, 256, 512, 1024], value=256, label="Batch size (samples)")
-    step_ms = ui.slider(50, 1000, step=25, value=250, label="Accelerator step time (ms)")
+def _(mo, starts, ui):
+    cpu = ui.slider(0.5, 16.0, step=0.5, value=2.0, label="CPU preprocessing throughput", unit="GB/s", starts=starts, key="cpu_gbps")
+    batch = ui.slider(steps=[64, 128, 256, 512, 1024], value=256, label="Batch size", unit="samples", starts=starts, key="batch")
+    step_ms = ui.slider(50, 1000, step=25, value=250, label="Accelerator step time", unit="ms", starts=starts, key="step_ms")
     mo.vstack([mo.md("**Part B · transformation**"), cpu, batch, step_ms])
     return batch, cpu, step_ms
 
@@ -107,8 +114,7 @@ def _(core, data, mo, pred, ui, xf):
             ("Transform / batch", xf.transform_time, f"accelerator {ui.fmt(xf.accelerator_step_time)}", "ms"),
             ("Accelerator busy", f"{xf.accelerator_utilization:.0%}", f"slowdown {xf.slowdown_factor:.2f}×"),
         ]),
-        mo.hstack([ui.status(data, ok="Ingestion keeps up."), ui.status(xf, ok="CPUs keep up.")],
-                  widths="equal"),
+        ui.row(ui.status(data, ok="Ingestion keeps up."), ui.status(xf, ok="CPUs keep up."), min_width="18rem"),
     ])
     return
 
@@ -147,11 +153,10 @@ def _(batch, charts, core, cpu, mo, pred, size, step_ms, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, data, ui, xf):
     ui.why_panel(
-        r"\rho = \frac{BW_{demand}}{\min(BW_{storage},\,BW_{host})},\qquad "
-        r"T_{transform} = \frac{B\cdot S}{C_{throughput}},\qquad "
-        r"T_{step} = \max(T_{transform},\,T_{accel}),\qquad \text{busy} = \frac{T_{accel}}{T_{step}}",
+        core.DataModel, core.TransformationModel,
+        results=[data, xf],
         explanation=(
             "The slowest link of the data path sets the supply; $\\rho > 1$ means the accelerator runs at "
             "$1/\\rho$ of its speed. Preprocessing overlaps with compute, so it costs nothing until it becomes "
@@ -159,33 +164,47 @@ def _(core, ui):
             "accelerator."
         ),
         source="seed paper §4.2 (walls 8–9)",
-        resolver=core.TransformationModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Name two fixes for a stalled ingestion path and two for a starved accelerator (wall 9). Which of them "
         "cost money, and which cost accuracy (e.g. smaller images)?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, cpu, graded, hw, mo, pred, progress, rate, reflect, reset, size, step_ms, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, hardware=hw, samples_per_s=rate, sample_mb=size, cpu_gbps=cpu, batch=batch, step_ms=step_ms)
+    _footer
+    return
 
 
 if __name__ == "__main__":

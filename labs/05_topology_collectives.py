@@ -53,33 +53,39 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Data-parallel training of Llama-3-8B: every step all-reduces 16 GB of bf16 gradients with a ring. "
         "Going from 16 to 32 DGX H100 nodes on the same InfiniBand NDR fabric, the all-reduce time…",
         ["about halves", "stays about the same", "about doubles"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     _fabrics = {f: core.Systems.Fabrics.get(f) for f in
                 ("InfiniBand_NDR", "InfiniBand_HDR", "InfiniBand_XDR", "RoCE_400G", "Ethernet_100G")}
-    fabric = ui.zoo_dropdown(_fabrics, label="Scale-out fabric", value="InfiniBand_NDR")
-    topology = mo.ui.dropdown(["fat_tree", "rail_optimized", "dragonfly", "torus_3d", "ring"], value="fat_tree",
-                              label="Topology")
-    oversub = ui.slider(1.0, 4.0, step=0.5, value=1.0, label="Oversubscription (x:1)")
-    nodes = ui.slider(steps=[2, 4, 8, 16, 32, 64, 128], value=16, label="DGX H100 nodes (8 GPUs each)")
+    fabric = ui.zoo_dropdown(_fabrics, label="Scale-out fabric", value="InfiniBand_NDR", starts=starts, key="fabric")
+    topology = ui.choice(["fat_tree", "rail_optimized", "dragonfly", "torus_3d", "ring"], value="fat_tree",
+                              label="Topology", starts=starts, key="topology")
+    oversub = ui.slider(1.0, 4.0, step=0.5, value=1.0, label="Oversubscription", unit="to 1", starts=starts, key="oversub")
+    nodes = ui.slider(steps=[2, 4, 8, 16, 32, 64, 128], value=16, label="DGX H100 nodes, 8 GPUs each", unit="nodes", starts=starts, key="nodes")
     model = ui.zoo_dropdown({m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_7B", "Llama2_13B")},
-                            label="Model (gradient size)", value="Llama3_8B")
-    overlap = mo.ui.checkbox(value=False, label="Overlap the all-reduce with backward compute")
-    zero = mo.ui.dropdown({"none: every GPU holds everything": 0, "ZeRO-1: shard optimizer state": 1,
+                            label="Model (gradient size)", value="Llama3_8B", starts=starts, key="model")
+    overlap = mo.ui.checkbox(value=bool(starts.value("overlap", False)), label="Overlap the all-reduce with backward compute")
+    zero = ui.zoo_dropdown({"none: every GPU holds everything": 0, "ZeRO-1: shard optimizer state": 1,
                            "ZeRO-2: + gradients": 2, "ZeRO-3 / FSDP: + weights": 3},
-                          value="none: every GPU holds everything", label="Memory sharding")
-    mo.vstack([ui.step("act", "wire the network, then train on it"), mo.hstack([fabric, topology, model],
-              justify="start"), oversub, nodes, mo.hstack([zero, overlap], justify="start")])
+                          value="none: every GPU holds everything", label="Memory sharding", starts=starts, key="zero")
+    mo.vstack([ui.step("act", "wire the network, then train on it"), ui.row(fabric, topology, model), oversub, nodes, ui.row(zero, overlap)])
     return fabric, model, nodes, overlap, oversub, topology, zero
 
 
@@ -117,7 +123,7 @@ def _(core, dist, mo, pred, topo, ui):
             ("Bisection", topo.bisection_bw, f"{topo.num_nodes} nodes", "TB/s"),
             ("DP all-reduce", dist.dp_communication_latency, f"exposed {ui.fmt(dist.exposed_communication_latency)}"),
             ("Scaling efficiency", f"{dist.scaling_efficiency:.0%}", "T_compute / T_step"),
-            ("Memory per GPU", dist.memory_per_accelerator, f"of {ui.fmt(dist.memory_capacity)}", "GB"),
+            ("Memory per GPU", dist.memory_per_accelerator, f"of {ui.capacity(dist.memory_capacity)}", "GB"),
         ]),
         ui.status(topo, ok="Full bandwidth: no topology penalty."),
         ui.status(dist, ok="The training state fits on every GPU."),
@@ -156,46 +162,59 @@ def _(charts, core, dist, mo, model, net, nodes, pred, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, dist, topo, ui):
     ui.why_panel(
-        r"BW_{eff} = \frac{BW_{link}\cdot\beta}{\text{oversubscription}},\qquad "
-        r"T_{ring} = \frac{2(N-1)}{N}\cdot\frac{M}{BW_{eff}} + 2(N-1)\,\alpha,\qquad "
-        r"\text{efficiency} = \frac{T_{compute}}{T_{step}}",
+        core.TopologyModel, core.DistributedModel,
+        results=[topo, dist],
         explanation=(
             "$\\beta$ is the fraction of link bandwidth a topology delivers between arbitrary endpoints "
             "(1 for a non-blocking fat tree, less for dragonfly, torus and ring). In a ring all-reduce each "
-            "participant sends and receives $2(N-1)/N \\cdot M$ bytes, so the bandwidth term hardly depends "
+            "participant sends and receives about twice the message size, so the bandwidth term hardly depends "
             "on $N$; the latency term $2(N-1)\\alpha$ does. Hierarchical all-reduce uses NVLink inside a node "
             "and the fabric between nodes. Overlap hides about 85 % of the all-reduce behind backward compute."
         ),
         source="Patarasuk & Yuan 2009 (ring all-reduce); seed paper §4.2 (wall 10), §4.4 (wall 14)",
-        resolver=core.TopologyModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Which costs you more at 128 nodes: 2:1 oversubscription or switching from InfiniBand NDR to 100 G "
         "Ethernet? Why does overlap help less when the all-reduce is longer than the backward pass?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, fabric, graded, mo, model, nodes, overlap, oversub, pred, progress, reflect, reset, topology, ui, variant, zero):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, fabric=fabric, topology=topology, oversub=oversub, nodes=nodes, model=model, overlap=overlap, zero=zero)
+    _footer
+    return
 
 
 if __name__ == "__main__":

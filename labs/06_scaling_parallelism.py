@@ -52,29 +52,36 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Llama-3-70B, 1,024 H100s (128 DGX nodes on InfiniBand NDR), global batch 1,024 sequences of 4,096 "
         "tokens. Which layout gives the highest MFU?",
         ["Pure data parallel (TP 1, PP 1)", "Tensor parallel inside each node + pipeline + data parallel",
          "Tensor parallel across nodes (TP > 8)"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     _clusters = {c: core.Systems.Clusters.get(c) for c in ("Training_1K", "Research_256", "Lab_64_H100", "B200_1K")}
-    cluster = ui.zoo_dropdown(_clusters, label="Cluster", value="Training_1K")
+    cluster = ui.zoo_dropdown(_clusters, label="Cluster", value="Training_1K", starts=starts, key="cluster")
     model = ui.zoo_dropdown({m: core.Models.get(m) for m in ("Llama3_70B", "Llama2_70B", "Llama3_8B")},
-                            label="Model", value="Llama3_70B")
-    tp = mo.ui.dropdown(["1", "2", "4", "8"], value="8", label="Tensor parallel (TP)")
-    pp = mo.ui.dropdown(["1", "2", "4", "8", "16"], value="4", label="Pipeline parallel (PP)")
-    batch = ui.slider(steps=[256, 512, 1024, 2048, 4096], value=1024, label="Global batch (sequences of 4096)")
-    overlap = mo.ui.checkbox(value=True, label="Overlap DP all-reduce with compute")
+                            label="Model", value="Llama3_70B", starts=starts, key="model")
+    tp = ui.choice(["1", "2", "4", "8"], value="8", label="Tensor parallel (TP)", starts=starts, key="tp")
+    pp = ui.choice(["1", "2", "4", "8", "16"], value="4", label="Pipeline parallel (PP)", starts=starts, key="pp")
+    batch = ui.slider(steps=[256, 512, 1024, 2048, 4096], value=1024, label="Global batch of 4096-token sequences", unit="sequences", starts=starts, key="batch")
+    overlap = mo.ui.checkbox(value=bool(starts.value("overlap", True)), label="Overlap DP all-reduce with compute")
     mo.vstack([ui.step("act", "choose TP × PP; data parallel takes the rest"),
-               mo.hstack([cluster, model, tp, pp], justify="start"), batch, overlap])
+               ui.row(cluster, model, tp, pp), batch, overlap])
     return batch, cluster, model, overlap, pp, tp
 
 
@@ -102,7 +109,7 @@ def _(dist, mo, pred, ui):
             ("MFU", f"{dist.mfu:.1%}", "model FLOPs delivered / peak"),
             ("Scaling efficiency", f"{dist.scaling_efficiency:.0%}", "T_compute / T_step"),
             ("Bubble", f"{dist.bubble_fraction:.1%}", f"{dist.microbatch_count} micro-batches"),
-            ("Memory per GPU", dist.memory_per_accelerator, f"of {ui.fmt(dist.memory_capacity)}"),
+            ("Memory per GPU", dist.memory_per_accelerator, f"of {ui.capacity(dist.memory_capacity)}"),
         ]),
         ui.status(dist, ok="Every rank fits in memory."),
         ui.trace(dist),
@@ -155,11 +162,10 @@ def _(charts, dist, mo, opt, pred, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, dist, ui):
     ui.why_panel(
-        r"T_{step} = T_{compute} + T_{TP} + T_{PP} + T_{DP}^{exposed} + T_{bubble},\qquad "
-        r"\text{bubble} = \frac{p-1}{v\,m + p - 1},\qquad "
-        r"\text{MFU} = \frac{6\,P\,B\,S}{N\cdot\text{Peak}\cdot T_{step}}",
+        core.DistributedModel, core.ParallelismOptimizer,
+        results=[dist],
         explanation=(
             "Tensor parallelism splits every layer and all-reduces activations 4× per layer per micro-batch: "
             "cheap on NVLink, ruinous across the fabric. Pipeline parallelism only sends activations at stage "
@@ -167,33 +173,47 @@ def _(core, ui):
             "micro-batches $m$). Data parallelism all-reduces the gradients once per step and can overlap it."
         ),
         source="Narayanan et al. 2021 (Megatron-LM 3D parallelism); seed paper §4.4 (wall 14)",
-        resolver=core.DistributedModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Why does the optimizer keep TP within 8? What happens to the bubble when you halve the global batch, "
         "and why? Which term would a faster fabric shrink, and which would it leave untouched?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, cluster, graded, mo, model, overlap, pp, pred, progress, reflect, reset, tp, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, cluster=cluster, model=model, tp=tp, pp=pp, batch=batch, overlap=overlap)
+    _footer
+    return
 
 
 if __name__ == "__main__":

@@ -52,25 +52,32 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "A 30-day training run on 256 H100s moves from a coal-heavy grid (Poland) to a hydro grid (Quebec). "
         "Its operational CO₂ drops by a factor of about…",
         ["2×", "10×", "40× or more"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
-    grid = ui.zoo_dropdown({g: core.Grids.get(g) for g in core.Grids.names()}, label="Grid region", value="Poland")
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
+    grid = ui.zoo_dropdown({g: core.Grids.get(g) for g in core.Grids.names()}, label="Grid region", value="Poland", starts=starts, key="grid")
     cluster = ui.zoo_dropdown({c: core.Systems.Clusters.get(c) for c in ("Lab_64_H100", "Research_256",
                                                                          "Training_1K")},
-                              label="Fleet", value="Research_256")
-    days = ui.slider(1, 120, step=1, value=30, label="Training duration (days)")
-    mfu = ui.slider(0.1, 1.0, step=0.05, value=0.5, label="Average MFU (drives power draw)")
-    mo.vstack([ui.step("act", "pick a place and a workload"), mo.hstack([grid, cluster], justify="start"),
+                              label="Fleet", value="Research_256", starts=starts, key="cluster")
+    days = ui.slider(1, 120, step=1, value=30, label="Training duration", unit="days", starts=starts, key="days")
+    mfu = ui.slider(0.1, 1.0, step=0.05, value=0.5, label="Average MFU, drives power draw", unit="fraction of peak", starts=starts, key="mfu")
+    mo.vstack([ui.step("act", "pick a place and a workload"), ui.row(grid, cluster),
                days, mfu])
     return cluster, days, grid, mfu
 
@@ -127,10 +134,10 @@ def _(charts, cluster, core, days, grid, mfu, mo, pred, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, sus, ui):
     ui.why_panel(
-        r"P = \text{TDP}\,(0.3 + 0.7\,\text{MFU}),\qquad E_{IT} = P\cdot N\cdot t,\qquad "
-        r"\text{CO}_2 = E_{IT}\cdot\text{PUE}\cdot CI,\qquad \text{water} = E_{IT}\cdot\text{PUE}\cdot WUE",
+        core.SustainabilityModel,
+        results=[sus],
         explanation=(
             "Accelerators idle at about 30 % of their TDP and rise linearly with utilization. The facility "
             "multiplies IT energy by its PUE (cooling, power conversion). The grid's carbon intensity $CI$ "
@@ -138,33 +145,47 @@ def _(core, ui):
             "depends on cooling technology and climate."
         ),
         source="Patterson et al. 2021 (carbon of ML training); seed paper §4.5 (wall 18)",
-        resolver=core.SustainabilityModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "If you could move only one thing — the region, or the MFU (better software) — which cuts more CO₂ for "
         "your fleet? Why might a low-carbon region still be a poor choice for an inference service?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, cluster, days, graded, grid, mfu, mo, pred, progress, reflect, reset, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, grid=grid, cluster=cluster, days=days, mfu=mfu)
+    _footer
+    return
 
 
 if __name__ == "__main__":

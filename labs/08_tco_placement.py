@@ -58,27 +58,34 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "A Llama-3-70B service on B200s answers 100 queries/s, one query per GPU at a time. You switch from "
         "K = 1 to K = 8 reasoning steps. How does the one-year TCO of the fleet change?",
         ["Barely changes (< 1.5×)", "Roughly doubles (1.5–4×)", "Grows 4–8×", "Grows more than 8×"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(bank, core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(bank, core, mo, starts, ui):
     _names = {core.Grids.get(k).name: k for k in core.Grids.names()}
     model = ui.zoo_dropdown({"Llama-3-70B": "Llama3_70B", "Llama-3-8B": "Llama3_8B"}, label="Model",
-                            value="Llama-3-70B")
-    accel = ui.zoo_dropdown({k: k for k in bank.NODE_OF}, label="Accelerator (8 per server)", value="B200")
-    steps = ui.slider(1, 32, steps=[1, 2, 4, 8, 12, 16, 24, 32], value=8, label="Reasoning steps K")
-    qps = ui.slider(5, 500, step=5, value=100, label="Traffic", unit="queries/s")
-    region = ui.zoo_dropdown(_names, label="Home region (grid)", value=core.Grids.get("US_Avg").name)
+                            value="Llama-3-70B", starts=starts, key="model")
+    accel = ui.zoo_dropdown({k: k for k in bank.NODE_OF}, label="Accelerator (8 per server)", value="B200", starts=starts, key="hardware")
+    steps = ui.slider(1, 32, steps=[1, 2, 4, 8, 12, 16, 24, 32], value=8, label="Reasoning steps K", unit="steps", starts=starts, key="steps")
+    qps = ui.slider(5, 500, step=5, value=100, label="Traffic", unit="queries/s", starts=starts, key="qps")
+    region = ui.zoo_dropdown(_names, label="Home region (grid)", value=core.Grids.get("US_Avg").name, starts=starts, key="region")
     mo.vstack([ui.step("act", "turn reasoning depth into a fleet and a bill"),
-               mo.hstack([model, accel, region], widths="equal"), mo.hstack([steps, qps], widths="equal")])
+               ui.row(model, accel, region), ui.row(steps, qps)])
     return accel, model, qps, region, steps
 
 
@@ -135,12 +142,14 @@ def _(ui):
 
 
 @app.cell
-def _(core, mo, ui):
-    tax = ui.slider(0, 1000, step=25, value=100, label="Carbon tax", unit="USD per tonne CO₂")
+def _(core, mo, starts, ui):
+    tax = ui.slider(0, 1000, step=25, value=100, label="Carbon tax", unit="USD per tonne CO₂", starts=starts, key="tax")
+    _mine = starts.variant_value("sites")  # "US_Avg, Iowa, …": the grid keys of your variant
+    _keys = [k.strip() for k in _mine.split(",")] if isinstance(_mine, str) else ["US_Avg", "Iowa", "France", "Poland"]
     sites = mo.ui.multiselect(options={core.Grids.get(k).name: k for k in core.Grids.names()},
-                              value=[core.Grids.get(k).name for k in ("US_Avg", "Iowa", "France", "Poland")],
-                              label="Candidate sites (your company's datacenters)")
-    mo.hstack([sites, tax], widths="equal")
+                              value=starts.value("candidate_sites", [core.Grids.get(k).name for k in _keys]),
+                              label=starts.label("Candidate sites (your company's datacenters)", "sites"))
+    ui.row(sites, tax)
     return sites, tax
 
 
@@ -149,19 +158,25 @@ def _(bank, charts, core, eco, fleet, mo, pred, query, sites, tax, ui):
     mo.stop(*ui.prediction_gate(pred))
     mo.stop(not sites.value, mo.callout(mo.md("Pick at least one candidate site."), kind="info"))
     _best = bank.placement(fleet, list(sites.value), tax.value, float(query.mfu))
+
+    def _musd(usd):
+        return charts.magnitude(core.Q_(usd, "USD"), "MUSD")
+
+    _tax_of = {_c["region"]: _c["carbon_cost_usd"] for _c in _best.top_candidates}
     _rows = []
     for _key in sites.value:
         _e = core.EconomicsModel().solve(fleet=fleet, duration_days=bank.DAYS, grid=core.Grids.get(_key),
                                          mfu=float(query.mfu))
         _name = _e.region_name + (" ★" if _e.region_name == _best.best_region else "")
-        _tax = _e.carbon_footprint_kg.to("tCO2").magnitude * tax.value
+        _tax = _tax_of.get(_e.region_name)  # the optimizer's own carbon cost for this site
         for _part, _v in (("CapEx (1 yr)", _e.capex_usd), ("energy", _e.opex_energy_usd),
                           ("maintenance", _e.opex_maintenance_usd)):
             _rows.append({"site": _name, "part": _part, "musd": _v.to("MUSD").magnitude})
-        _rows.append({"site": _name, "part": "carbon tax", "musd": _tax / 1e6})
-    _ranked = [{"rank": _i + 1, "site": _c["region"], "TCO (MUSD)": _c["tco_usd"] / 1e6,
-                "CO₂ (t)": _c["carbon_t"], "tax (MUSD)": _c["carbon_cost_usd"] / 1e6,
-                "objective (MUSD)": _c["objective_usd"] / 1e6} for _i, _c in enumerate(_best.top_candidates)]
+        if _tax is not None:
+            _rows.append({"site": _name, "part": "carbon tax", "musd": _musd(_tax)})
+    _ranked = [{"rank": _i + 1, "site": _c["region"], "TCO (million USD)": _musd(_c["tco_usd"]),
+                "CO₂ (t)": _c["carbon_t"], "tax (million USD)": _musd(_c["carbon_cost_usd"]),
+                "objective (million USD)": _musd(_c["objective_usd"])} for _i, _c in enumerate(_best.top_candidates)]
     mo.vstack([
         mo.md(f"**Best site: {_best.best_region}** — TCO {ui.fmt(_best.lowest_tco, 'MUSD')} + carbon "
               f"{ui.fmt(_best.carbon_footprint, 'tCO2')} × {tax.value} USD/t = "
@@ -174,11 +189,10 @@ def _(bank, charts, core, eco, fleet, mo, pred, query, sites, tax, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, eco, query, ui):
     ui.why_panel(
-        r"T_q = \text{TTFT} + K\cdot 50\cdot\overline{\text{ITL}},\qquad N = \lceil \lambda\, T_q \rceil,\qquad "
-        r"\text{TCO} = \frac{\text{CapEx}}{3\,\text{yr}}\,t + E\cdot p_{kWh} + 0.05\,\text{CapEx}\,\frac{t}{\text{yr}},"
-        r"\quad E = \text{TDP}(0.3 + 0.7\,\text{MFU})\,N\,t\,\text{PUE}",
+        core.EconomicsModel, core.InferenceScalingModel, core.PlacementOptimizer,
+        results=[eco, query],
         explanation=(
             "Little's law: if each accelerator holds one query for $T_q$ seconds, serving λ queries/s keeps "
             "λ·T_q of them busy. K multiplies the decode part of $T_q$, so it multiplies N — and CapEx scales "
@@ -186,33 +200,47 @@ def _(core, ui):
             "placement therefore moves the bill less than the carbon: objective(r) = TCO(r) + tax·CO₂(r)."
         ),
         source="seed paper §4 wall 17 (EconomicsModel) and wall 12 (InferenceScalingModel); Little 1961",
-        resolver=core.EconomicsModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Batching would let one GPU serve many queries at once. Which term of the TCO would that shrink, and "
         "why does the carbon tax need to be large before the site ranking flips?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, accel, graded, mo, model, pred, progress, qps, reflect, region, reset, sites, steps, tax, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, model=model, hardware=accel, steps=steps, qps=qps, region=region, candidate_sites=sites, tax=tax)
+    _footer
+    return
 
 
 if __name__ == "__main__":

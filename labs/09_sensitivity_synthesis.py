@@ -57,27 +57,34 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Llama-3-8B generates tokens at batch 1 on an H100. You can make ONE resource 10 % better. Which one "
         "cuts the time per token the most?",
         ["Peak FLOP/s", "Memory bandwidth", "Memory capacity", "All three help about equally"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     _models = ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Mixtral_8x7B", "BERT_Large", "ViT_B16", "ResNet50")
     _hws = ("H100", "A100", "B200", "MI300X", "H200", "L4", "T4", "TPUv5p")
-    model = ui.zoo_dropdown({m: m for m in _models}, label="Model", value="Llama3_8B")
-    hw = ui.zoo_dropdown({h: h for h in _hws}, label="Accelerator", value="H100")
-    precision = mo.ui.dropdown(["fp32", "fp16", "fp8", "int8"], value="fp16", label="Precision")
-    batch = ui.slider(1, 512, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size")
-    pct = ui.slider(1, 50, step=1, value=10, label="Upgrade size", unit="%")
-    mo.vstack([ui.step("act", "perturb each resource and re-solve"), mo.hstack([model, hw, precision], widths="equal"),
-               mo.hstack([batch, pct], widths="equal")])
+    model = ui.zoo_dropdown({m: m for m in _models}, label="Model", value="Llama3_8B", starts=starts, key="model")
+    hw = ui.zoo_dropdown({h: h for h in _hws}, label="Accelerator", value="H100", starts=starts, key="hardware")
+    precision = ui.choice(["fp32", "fp16", "fp8", "int8"], value="fp16", label="Precision", starts=starts, key="precision")
+    batch = ui.slider(1, 512, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size", unit="samples", starts=starts, key="batch")
+    pct = ui.slider(1, 50, step=1, value=10, label="Upgrade size", unit="%", starts=starts, key="pct")
+    mo.vstack([ui.step("act", "perturb each resource and re-solve"), ui.row(model, hw, precision),
+               ui.row(batch, pct)])
     return batch, hw, model, pct, precision
 
 
@@ -104,7 +111,7 @@ def _(bank, charts, mo, pred, sens, ui):
             ("Binding resource", _names[sens.binding_constraint], "largest |S|"),
             ("Its elasticity S", f"{sens.sensitivities[sens.binding_constraint]:+.3f}",
              f"+{sens.perturbation_pct:g} % → {sens.sensitivities[sens.binding_constraint] * sens.perturbation_pct:+.1f} % time"),
-            ("Footprint", sens.memory_footprint, f"of {ui.fmt(sens.memory_capacity)}", "GB"),
+            ("Footprint", sens.memory_footprint, f"of {ui.capacity(sens.memory_capacity)}", "GB"),
         ]),
         ui.status(sens, ok="The model fits; a roofline resource binds."),
         charts.bars(_rows, "resource", "elasticity", highlight=_names[sens.binding_constraint],
@@ -135,12 +142,12 @@ def _(ui):
 
 
 @app.cell
-def _(mo, ui):
+def _(mo, starts, ui):
     s_model = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Llama3_405B")},
-                              label="Model to serve", value="Llama3_8B")
-    target = ui.slider(1, 100, step=1, value=10, label="Target time per token", unit="ms")
-    s_batch = ui.slider(1, 256, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256], value=1, label="Sequences per step")
-    mo.hstack([s_model, target, s_batch], widths="equal")
+                              label="Model to serve", value="Llama3_8B", starts=starts, key="synth_model")
+    target = ui.slider(1, 100, step=1, value=10, label="Target time per token", unit="ms", starts=starts, key="target_ms")
+    s_batch = ui.slider(1, 256, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256], value=1, label="Sequences per step", unit="sequences", starts=starts, key="synth_batch")
+    ui.row(s_model, target, s_batch)
     return s_batch, s_model, target
 
 
@@ -173,11 +180,10 @@ def _(bank, charts, core, mo, pred, s_batch, s_model, target, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, sens, ui):
     ui.why_panel(
-        r"S_i = \frac{\Delta T / T}{\Delta x_i / x_i},\qquad "
-        r"BW_{req} = \frac{|W|}{T_{target}},\quad \text{Peak}_{req} = \frac{\text{OPs}\cdot B}{T_{target}\,\eta},"
-        r"\quad \text{Mem}_{req} = |W|",
+        core.SensitivitySolver, core.SynthesisSolver,
+        results=[sens],
         explanation=(
             "Sensitivity re-solves the roofline with one resource raised by p %. On the active roof the "
             "elasticity is close to −1 (10 % more bandwidth → ~9 % less time); a resource with slack scores 0. "
@@ -186,34 +192,48 @@ def _(core, ui):
             "of the batch, while the FLOP/s grow with the batch."
         ),
         source="seed paper §4.6 (walls 21–22); Williams et al. 2009 (roofline)",
-        resolver=core.SensitivitySolver,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Find a model, accelerator and batch where the binding resource flips from bandwidth to FLOP/s. "
         "Why do synthesis requirements for LLM decoding favour bandwidth-rich devices even when the FLOP/s "
         "requirement looks tiny?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, graded, hw, mo, model, pct, precision, pred, progress, reflect, reset, s_batch, s_model, target, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, model=model, hardware=hw, precision=precision, batch=batch, pct=pct, synth_model=s_model, target_ms=target, synth_batch=s_batch)
+    _footer
+    return
 
 
 if __name__ == "__main__":

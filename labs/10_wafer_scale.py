@@ -59,30 +59,37 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "Llama-3-8B decodes at batch 1. The CS-3 (125 PFLOP/s) streams its weights in at 150 GB/s; a B200 "
         "(2.25 PFLOP/s) reads them from 7.7 TB/s HBM. Which generates tokens faster?",
         ["The wafer, by ~50× (it has ~50× the FLOP/s)", "The wafer, by a little", "About the same",
          "The B200, by a wide margin"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(mo, starts, ui):
     model = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "GPT2_Small")},
-                            label="Model", value="Llama3_8B")
-    gpu = ui.zoo_dropdown({g: g for g in ("B200", "H200", "H100", "MI300X")}, label="GPU to compare", value="B200")
-    phase = mo.ui.dropdown(["decode", "prefill"], value="decode", label="Phase")
-    batch = ui.slider(1, 1024, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=1, label="Batch size")
+                            label="Model", value="Llama3_8B", starts=starts, key="model")
+    gpu = ui.zoo_dropdown({g: g for g in ("B200", "H200", "H100", "MI300X")}, label="GPU to compare", value="B200", starts=starts, key="gpu")
+    phase = ui.choice(["decode", "prefill"], value="decode", label="Phase", starts=starts, key="phase")
+    batch = ui.slider(1, 1024, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=1, label="Batch size", unit="samples", starts=starts, key="batch")
     seq = ui.slider(256, 8192, steps=[256, 512, 1024, 2048, 4096, 8192], value=2048, label="Context length",
-                    unit="tokens")
+                    unit="tokens", starts=starts, key="seq_len")
     inject = ui.slider(75, 4800, steps=[75, 150, 300, 600, 1200, 2400, 4800], value=150,
-                       label="Weight-injection bandwidth", unit="GB/s")
-    mo.vstack([ui.step("act", "feed the wafer"), mo.hstack([model, gpu, phase], widths="equal"),
-               mo.hstack([batch, seq], widths="equal"), inject])
+                       label="Weight-injection bandwidth", unit="GB/s", starts=starts, key="inject_gbs")
+    mo.vstack([ui.step("act", "feed the wafer"), ui.row(model, gpu, phase),
+               ui.row(batch, seq), inject])
     return batch, gpu, inject, model, phase, seq
 
 
@@ -156,11 +163,10 @@ def _(bank, batch, charts, gpu, inject, mo, model, pred, seq, ui, wafer):
 
 
 @app.cell
-def _(core, ui):
+def _(core, ui, wafer):
     ui.why_panel(
-        r"t_{inject} = \frac{|W|/L}{BW_{inject}},\quad t_{compute} = \frac{2\,(P/L)\,B}{\text{Peak}\cdot\eta},\quad "
-        r"T_{token} = L\cdot\max(t_{compute}, t_{inject}),\quad "
-        r"B^{*} = \frac{t_{inject}\,\text{Peak}\,\eta}{2P/L} = \frac{b\cdot\text{Peak}\cdot\eta}{2\,BW_{inject}}",
+        core.WeightStreamingModel,
+        results=[wafer],
         explanation=(
             "Below B* every layer waits for its weights, so throughput is B / (L·t_inject): linear in the batch "
             "and independent of the wafer's FLOP/s. B* does not depend on the model at all — only on bytes per "
@@ -170,33 +176,47 @@ def _(core, ui):
             "the injection bandwidth."
         ),
         source="seed paper §4.1 wall 6 (WeightStreamingModel); Cerebras CS-3 / MemoryX architecture notes",
-        resolver=core.WeightStreamingModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Switch the phase to prefill: why does the same wafer become compute-bound at a tiny batch? What "
         "injection bandwidth would make decode at batch 64 compute-bound, and is that realistic?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, gpu, graded, inject, mo, model, phase, pred, progress, reflect, reset, seq, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, model=model, gpu=gpu, phase=phase, batch=batch, seq_len=seq, inject_gbs=inject)
+    _footer
+    return
 
 
 if __name__ == "__main__":

@@ -58,26 +58,33 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "A job runs on 64 DGX H100 servers and checkpoints at the Young–Daly optimum. You double the fleet to "
         "128 servers (same checkpoint cost δ). What happens to the best checkpoint interval τ*?",
         ["It halves", "It shrinks by about 30 % (÷√2)", "It stays the same", "It doubles"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(mo, starts, ui):
     nodes = ui.slider(1, 1024, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=64,
-                      label="Fleet size (DGX H100 servers, 8 GPUs each)")
-    delta = ui.slider(5, 600, step=5, value=60, label="Checkpoint stall δ", unit="s")
-    recovery = ui.slider(0, 1800, step=30, value=300, label="Restart after a failure R", unit="s")
-    days = ui.slider(1, 90, step=1, value=30, label="Job length", unit="days")
-    interval = ui.slider(5, 720, step=5, value=240, label="Your checkpoint interval τ", unit="min")
+                      label="Fleet size, DGX H100 servers with 8 GPUs each", unit="servers", starts=starts, key="nodes")
+    delta = ui.slider(5, 600, step=5, value=60, label="Checkpoint stall δ", unit="s", starts=starts, key="delta_s")
+    recovery = ui.slider(0, 1800, step=30, value=300, label="Restart after a failure R", unit="s", starts=starts, key="recovery")
+    days = ui.slider(1, 90, step=1, value=30, label="Job length", unit="days", starts=starts, key="days")
+    interval = ui.slider(5, 720, step=5, value=240, label="Your checkpoint interval τ", unit="min", starts=starts, key="interval_min")
     mo.vstack([ui.step("act", "size the fleet, then pick your own interval"), nodes,
-               mo.hstack([delta, recovery], widths="equal"), mo.hstack([days, interval], widths="equal")])
+               ui.row(delta, recovery), ui.row(days, interval)])
     return days, delta, interval, nodes, recovery
 
 
@@ -132,15 +139,15 @@ def _(best, charts, curve, interval, mine, mo, pred, ui):
 
 
 @app.cell
-def _(mo, ui):
+def _(mo, starts, ui):
     ckpt_model = ui.zoo_dropdown({"Llama-3-8B": "Llama3_8B", "Llama-3-70B": "Llama3_70B",
                                   "Llama-3-405B": "Llama3_405B"}, label="Model being trained (Adam)",
-                                 value="Llama-3-70B")
+                                 value="Llama-3-70B", starts=starts, key="model")
     writers = ui.slider(1, 512, steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=8,
-                        label="Checkpoint writers (one NVMe per writer)")
-    ckpt_hours = ui.slider(0.25, 8, step=0.25, value=4, label="Checkpoint every", unit="h")
+                        label="Checkpoint writers, one NVMe each", unit="writers", starts=starts, key="writers")
+    ckpt_hours = ui.slider(0.25, 8, step=0.25, value=4, label="Checkpoint every", unit="h", starts=starts, key="interval_h")
     mo.vstack([ui.step("act", "the checkpoint wall: how big is δ really?"),
-               mo.hstack([ckpt_model, writers], widths="equal"), ckpt_hours])
+               ui.row(ckpt_model, writers), ckpt_hours])
     return ckpt_hours, ckpt_model, writers
 
 
@@ -169,11 +176,10 @@ def _(bank, charts, ckpt_hours, ckpt_model, mo, pred, ui, writers):
 
 
 @app.cell
-def _(core, ui):
+def _(core, mine, ui):
     ui.why_panel(
-        r"\text{MTBF}_{fleet} = \frac{1}{N}\cdot\frac{1}{\sum_i n_i/\text{MTTF}_i},\qquad "
-        r"\text{goodput}(\tau) = 1 - \frac{\delta}{\tau} - \frac{\tau/2 + R}{\text{MTBF}},\qquad "
-        r"\tau^{*} = \sqrt{2\,\delta\,\text{MTBF}}",
+        core.ReliabilityModel, core.CheckpointModel,
+        results=[mine],
         explanation=(
             "Every interval τ pays the checkpoint stall δ once (the falling term δ/τ). A failure arrives on "
             "average halfway through an interval, so it wastes τ/2 of work plus the restart R (the rising term). "
@@ -182,34 +188,48 @@ def _(core, ui):
             "bandwidth: P × 14 B for Adam (wall 19), MFU penalty = T_write / τ."
         ),
         source="Young, CACM 1974; Daly, FGCS 2006; seed paper §4 walls 15 and 19",
-        resolver=core.ReliabilityModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Why does the optimum move only with the square root of the fleet size? Which would you buy for a "
         "512-server run: faster storage (smaller δ) or more reliable servers (larger MTBF)? Both enter τ* the "
         "same way — but only one also shrinks the restart term."
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, ckpt_hours, ckpt_model, days, delta, graded, interval, mo, nodes, pred, progress, recovery, reflect, reset, ui, variant, writers):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, nodes=nodes, delta_s=delta, recovery=recovery, days=days, interval_min=interval, model=ckpt_model, writers=writers, interval_h=ckpt_hours)
+    _footer
+    return
 
 
 if __name__ == "__main__":

@@ -57,23 +57,30 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "You can afford 10²⁴ FLOP of training (about 1,000 H100s for a month). Spent compute-optimally, how many "
         "parameters should the model have?",
         ["About 7 billion", "About 30 billion", "About 90 billion", "About 300 billion"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(mo, ui):
-    budget = ui.slider(20, 26, step=0.25, value=24, label="Training budget: log₁₀ C (C in FLOP; 24 means 10²⁴)")
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(mo, starts, ui):
+    budget = ui.slider(20, 26, step=0.25, value=24, label="Training budget log₁₀ C, C in FLOP (24 means 10²⁴)", unit="log₁₀ FLOP", starts=starts, key="log_budget")
     fixed = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Llama3_405B", "GPT3")},
-                            label="…or train this fixed model with it", value="Llama3_70B")
+                            label="…or train this fixed model with it", value="Llama3_70B", starts=starts, key="fixed_model")
     mo.vstack([ui.step("act", "wall 11 — complexity: size the model for the budget"),
-               mo.hstack([budget, fixed], widths="equal")])
+               ui.row(budget, fixed)])
     return budget, fixed
 
 
@@ -112,16 +119,16 @@ def _(bank, budget, charts, fixed, mo, pred, ui):
 
 
 @app.cell
-def _(mo, ui):
+def _(mo, starts, ui):
     hw = ui.zoo_dropdown({h: h for h in ("H100", "H200", "B200", "A100", "MI300X", "L4")}, label="Accelerator",
-                         value="H100")
+                         value="H100", starts=starts, key="hardware")
     r_model = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B")}, label="Reasoning model",
-                              value="Llama3_8B")
-    steps = ui.slider(1, 64, steps=[1, 2, 4, 8, 16, 32, 64], value=8, label="Reasoning steps K (50 tokens each)")
+                              value="Llama3_8B", starts=starts, key="r_model")
+    steps = ui.slider(1, 64, steps=[1, 2, 4, 8, 16, 32, 64], value=8, label="Reasoning steps K, 50 tokens each", unit="steps", starts=starts, key="steps")
     context = ui.slider(256, 16384, steps=[256, 512, 1024, 2048, 4096, 8192, 16384], value=2048,
-                        label="Prompt length", unit="tokens")
+                        label="Prompt length", unit="tokens", starts=starts, key="context")
     mo.vstack([ui.step("act", "wall 12 — reasoning: what does thinking cost per query?"),
-               mo.hstack([r_model, hw], widths="equal"), mo.hstack([steps, context], widths="equal")])
+               ui.row(r_model, hw), ui.row(steps, context)])
     return context, hw, r_model, steps
 
 
@@ -143,7 +150,7 @@ def _(bank, charts, context, hw, mo, pred, r_model, steps, ui):
             ("Energy per query", _r.energy_per_query, f"MFU {_r.mfu:.1%}", "kJ"),
         ]),
         ui.status(_r, ok="Weights and the growing KV cache fit on the accelerator."),
-        mo.hstack([
+        ui.row(
             charts.waterfall([("prefill (TTFT)", _r.ttft), (f"{steps.value} reasoning steps",
                                                             _r.total_reasoning_time - _r.ttft)],
                              unit="s", title="Where one query's time goes"),
@@ -151,19 +158,19 @@ def _(bank, charts, context, hw, mo, pred, r_model, steps, ui):
                          y_title="time per query (s)",
                          marker={"x": steps.value, "y": _r.total_reasoning_time.to("s").magnitude, "label": "you"},
                          title="Latency grows linearly in K"),
-        ], widths="equal"),
+        min_width="22rem"),
     ])
     return
 
 
 @app.cell
-def _(mo, ui):
+def _(mo, starts, ui):
     c_model = ui.zoo_dropdown({m: m for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Llama3_405B")},
-                              label="Model to compress", value="Llama3_70B")
-    bits = ui.slider(2, 16, steps=[2, 3, 4, 8, 16], value=4, label="Weight bits (from fp16)")
-    c_batch = ui.slider(1, 512, steps=[1, 4, 16, 64, 128, 256, 512], value=1, label="Decode batch")
+                              label="Model to compress", value="Llama3_70B", starts=starts, key="comp_model")
+    bits = ui.slider(2, 16, steps=[2, 3, 4, 8, 16], value=4, label="Weight bits, from fp16", unit="bits", starts=starts, key="bits")
+    c_batch = ui.slider(1, 512, steps=[1, 4, 16, 64, 128, 256, 512], value=1, label="Decode batch", unit="sequences", starts=starts, key="comp_batch")
     mo.vstack([ui.step("act", "wall 13 — fidelity: what do fewer bits buy?"),
-               mo.hstack([c_model, bits, c_batch], widths="equal")])
+               ui.row(c_model, bits, c_batch)])
     return bits, c_batch, c_model
 
 
@@ -197,9 +204,7 @@ def _(bank, bits, c_batch, c_model, charts, hw, mo, pred, ui):
 @app.cell
 def _(core, ui):
     ui.why_panel(
-        r"C = 6PD,\; D^{*} = 20P^{*} \Rightarrow P^{*} = \sqrt{C/120};\qquad "
-        r"T_{query} = \text{TTFT} + K\cdot 50\cdot\overline{\text{ITL}};\qquad "
-        r"r = \frac{b_{base}}{b},\; \text{speedup} = \frac{\max(T_c, T_m)}{\max(T_c, T_m/r)}",
+        core.ScalingModel, core.InferenceScalingModel, core.CompressionModel,
         explanation=(
             "Chinchilla (Hoffmann et al. 2022) balances parameters and tokens: doubling compute grows both by √2. "
             "Reasoning multiplies the memory-bound decode phase, so it scales cost with K. Quantization divides "
@@ -207,33 +212,47 @@ def _(core, ui):
             "speeds up if the accelerator has faster low-precision math — and accuracy risk grows as bits fall."
         ),
         source="Hoffmann et al. 2022 (Chinchilla); seed paper §4.3 walls 11–13",
-        resolver=core.ScalingModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Llama-3-8B was trained on ~15 T tokens — far beyond its Chinchilla point. Why might a team deliberately "
         "over-train a small model, given what you saw about reasoning cost and quantization at inference?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, bits, budget, c_batch, c_model, context, fixed, graded, hw, mo, pred, progress, r_model, reflect, reset, steps, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, log_budget=budget, fixed_model=fixed, hardware=hw, r_model=r_model, steps=steps, context=context, comp_model=c_model, bits=bits, comp_batch=c_batch)
+    _footer
+    return
 
 
 if __name__ == "__main__":

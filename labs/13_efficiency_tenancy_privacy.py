@@ -58,26 +58,33 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "A shared cluster runs one job at a time; jobs arrive at random and each holds it for 6 hours. More teams "
         "join and utilization goes from 60 % to 90 %. What happens to the average time a job waits in the queue?",
         ["It grows ~1.5× (like the utilization)", "It roughly doubles", "It grows about 6×",
          "It grows more than 20×"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(mo, starts, ui):
     hw = ui.zoo_dropdown({h: h for h in ("H100", "A100", "B200", "MI300X", "H200", "L4")}, label="Accelerator",
-                         value="H100")
-    kernel = mo.ui.dropdown(["attention", "ffn", "conv", "other"], value="attention", label="Kernel class")
-    flash = mo.ui.checkbox(value=False, label="Use FlashAttention (attention kernels)")
-    eta = ui.slider(0.1, 1.0, step=0.05, value=0.5, label="Framework efficiency η on plain GEMMs")
+                         value="H100", starts=starts, key="hardware")
+    kernel = ui.choice(["attention", "ffn", "conv", "other"], value="attention", label="Kernel class", starts=starts, key="kernel")
+    flash = mo.ui.checkbox(value=bool(starts.value("flash", False)), label="Use FlashAttention (attention kernels)")
+    eta = ui.slider(0.1, 1.0, step=0.05, value=0.5, label="Framework efficiency η on plain GEMMs", unit="fraction of peak", starts=starts, key="eta")
     mo.vstack([ui.step("act", "wall 3 — software: how much of peak do kernels reach?"),
-               mo.hstack([hw, kernel, flash], widths="equal"), eta])
+               ui.row(hw, kernel, flash), eta])
     return eta, flash, hw, kernel
 
 
@@ -114,11 +121,11 @@ def _(bank, charts, eta, flash, hw, kernel, mo, pred, ui):
 
 
 @app.cell
-def _(mo, ui):
-    jobs = ui.slider(0.1, 5.0, step=0.1, value=2.0, label="Job arrivals", unit="jobs/day")
-    job_days = ui.slider(0.05, 1.0, step=0.05, value=0.25, label="Each job holds the cluster", unit="days")
+def _(mo, starts, ui):
+    jobs = ui.slider(0.1, 5.0, step=0.1, value=2.0, label="Job arrivals", unit="jobs/day", starts=starts, key="jobs_per_day")
+    job_days = ui.slider(0.05, 1.0, step=0.05, value=0.25, label="Each job holds the cluster", unit="days", starts=starts, key="job_days")
     mo.vstack([ui.step("act", "wall 16 — multi-tenancy: queueing for a shared cluster"),
-               mo.hstack([jobs, job_days], widths="equal")])
+               ui.row(jobs, job_days)])
     return job_days, jobs
 
 
@@ -152,12 +159,12 @@ def _(bank, charts, job_days, jobs, mo, pred, ui):
 
 
 @app.cell
-def _(mo, ui):
-    base_h = ui.slider(10, 2000, step=10, value=240, label="Training time without privacy", unit="hours")
-    eps = ui.slider(0.1, 10.0, step=0.1, value=1.0, label="Privacy budget ε (smaller = more private)")
-    prev = ui.slider(0.001, 0.2, step=0.001, value=0.01, label="Smallest subgroup's share of the data")
+def _(mo, starts, ui):
+    base_h = ui.slider(10, 2000, step=10, value=240, label="Training time without privacy", unit="hours", starts=starts, key="base_hours")
+    eps = ui.slider(0.1, 10.0, step=0.1, value=1.0, label="Privacy budget ε, smaller is more private", unit="ε", starts=starts, key="epsilon")
+    prev = ui.slider(0.001, 0.2, step=0.001, value=0.01, label="Smallest subgroup's share of the data", unit="fraction", starts=starts, key="prevalence")
     mo.vstack([ui.step("act", "wall 20 — responsibility: the price of privacy and fairness"),
-               mo.hstack([base_h, eps], widths="equal"), prev])
+               ui.row(base_h, eps), prev])
     return base_h, eps, prev
 
 
@@ -190,9 +197,7 @@ def _(bank, base_h, charts, eps, mo, pred, prev, ui):
 @app.cell
 def _(core, ui):
     ui.why_panel(
-        r"\eta' = \min\!\big(b_{kernel}\tfrac{\eta}{0.5},\, c_{kernel}\big),\qquad "
-        r"W_q = \frac{\rho}{2\mu(1-\rho)},\;\rho = \lambda D,\qquad "
-        r"T_{DP} \approx T\,\big(1 + \tfrac{2}{\varepsilon}\big),\quad \text{data} \times \frac{1}{p_{min}}",
+        core.EfficiencyModel, core.OrchestrationModel, core.ResponsibleEngineeringModel,
         explanation=(
             "Kernel efficiency scales with how well the framework feeds the chip, capped per kernel class "
             "(FlashAttention tiles attention into SRAM: up to 85 % of peak instead of ~30 %). A shared cluster is "
@@ -201,33 +206,47 @@ def _(core, ui):
             "1 + 2/ε (the model reports the 1 + 1/ε … 1 + 4/ε band)."
         ),
         source="seed paper §4 walls 3, 16, 20; Dao 2023 (FlashAttention-2); Abadi et al. 2016 (DP-SGD)",
-        resolver=core.OrchestrationModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "A team runs its cluster at 95 % utilization to 'get its money's worth'. Using the hockey stick, argue "
         "what utilization you would target instead, and what that means for the TCO per useful GPU-hour."
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, base_h, eps, eta, flash, graded, hw, job_days, jobs, kernel, mo, pred, prev, progress, reflect, reset, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, hardware=hw, kernel=kernel, flash=flash, eta=eta, jobs_per_day=jobs, job_days=job_days, base_hours=base_h, epsilon=eps, prevalence=prev)
+    _footer
+    return
 
 
 if __name__ == "__main__":

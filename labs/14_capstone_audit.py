@@ -59,34 +59,41 @@ def _(ui):
 
 
 @app.cell
-def _(ui):
+def _(LAB, progress, ui, variant):
     pred = ui.prediction(
         "The same 30-day run moves from Quebec (hydro) to Poland (coal). Same GPUs, same code, same MFU. "
         "How much more operational CO₂ does it emit?",
         ["About 2×", "About 10×", "About 40×", "About 200×"],
+        lab=LAB, variant=variant, progress=progress,
     )
     pred
     return (pred,)
 
 
 @app.cell
-def _(core, mo, ui):
+def _(LAB, progress, ui, variant):
+    starts = ui.starts(LAB, variant, progress)
+    return (starts,)
+
+
+@app.cell
+def _(core, mo, starts, ui):
     region = ui.zoo_dropdown({core.Grids.get(k).name: k for k in core.Grids.names()}, label="Site (grid)",
-                             value=core.Grids.get("Quebec").name)
-    days = ui.slider(1, 120, step=1, value=30, label="Run length", unit="days")
-    nodes = ui.slider(8, 256, steps=[8, 16, 32, 64, 128, 256], value=64, label="DGX H100 servers (×8 GPUs)")
-    mo.vstack([ui.step("act", "configure the run"), mo.hstack([region, days, nodes], widths="equal")])
+                             value=core.Grids.get("Quebec").name, starts=starts, key="region")
+    days = ui.slider(1, 120, step=1, value=30, label="Run length", unit="days", starts=starts, key="days")
+    nodes = ui.slider(8, 256, steps=[8, 16, 32, 64, 128, 256], value=64, label="DGX H100 servers, 8 GPUs each", unit="servers", starts=starts, key="nodes")
+    mo.vstack([ui.step("act", "configure the run"), ui.row(region, days, nodes)])
     return days, nodes, region
 
 
 @app.cell
-def _(mo, ui):
-    tp = ui.slider(1, 8, steps=[1, 2, 4, 8], value=8, label="Tensor parallel TP (inside a server)")
-    pp = ui.slider(1, 16, steps=[1, 2, 4, 8, 16], value=4, label="Pipeline parallel PP")
+def _(mo, starts, ui):
+    tp = ui.slider(1, 8, steps=[1, 2, 4, 8], value=8, label="Tensor parallel TP, inside a server", unit="GPUs", starts=starts, key="tp")
+    pp = ui.slider(1, 16, steps=[1, 2, 4, 8, 16], value=4, label="Pipeline parallel PP", unit="stages", starts=starts, key="pp")
     batch = ui.slider(256, 4096, steps=[256, 512, 1024, 2048, 4096], value=1024,
-                      label="Global batch (sequences of 4,096 tokens)")
-    delta = ui.slider(10, 600, step=10, value=60, label="Checkpoint stall δ", unit="s")
-    mo.vstack([mo.hstack([tp, pp], widths="equal"), mo.hstack([batch, delta], widths="equal")])
+                      label="Global batch of 4,096-token sequences", unit="sequences", starts=starts, key="batch")
+    delta = ui.slider(10, 600, step=10, value=60, label="Checkpoint stall δ", unit="s", starts=starts, key="delta_s")
+    mo.vstack([ui.row(tp, pp), ui.row(batch, delta)])
     return batch, delta, pp, tp
 
 
@@ -114,7 +121,7 @@ def _(bank, eco, error, mo, pred, rel, step, sus, ui):
     _fleet_cards = [("Fleet", "invalid", error or "", None)] if step is None else [
         ("Step time", step.step_latency_total, f"{step.tokens_per_second.to('token/s').magnitude:,.0f} tokens/s", "s"),
         ("Scaling efficiency", f"{step.scaling_efficiency:.1%}", f"fleet MFU {step.mfu:.1%}"),
-        ("Memory per GPU", step.memory_per_accelerator, f"of {ui.fmt(step.memory_capacity, 'GB')}", "GB"),
+        ("Memory per GPU", step.memory_per_accelerator, f"of {ui.capacity(step.memory_capacity)}", "GB"),
     ]
     mo.vstack([
         ui.step("observe"),
@@ -147,11 +154,11 @@ def _(bank, charts, core, days, mo, pred, step, ui):
     for _key in ("Quebec", "Norway", "France", "Iowa", "US_Avg", "Singapore", "Poland", "India"):
         _s = bank.operations(_key, days.value, float(step.mfu))[1]
         _rows.append({"site": core.Grids.get(_key).name, "tco2": _s.carbon_footprint_kg.to("tCO2").magnitude})
-    mo.hstack([
+    ui.row(
         charts.waterfall(_segments, unit="s", title="Where one training step's time goes"),
         charts.bars(_rows, "site", "tco2", value_title=f"operational CO₂ of the {days.value}-day run (t)",
                     title="Same run, different grid"),
-    ], widths="equal")
+    min_width="22rem")
     return
 
 
@@ -182,11 +189,10 @@ def _(bank, batch, core, days, delta, error, mo, nodes, pp, region, tp, ui):
 
 
 @app.cell
-def _(core, ui):
+def _(core, eco, rel, step, sus, ui):
     ui.why_panel(
-        r"T_{step} = T_{comp} + T_{TP} + T_{PP} + (1-0.85)\,T_{DP} + T_{bubble},\quad "
-        r"\tau^{*} = \sqrt{2\delta\,\text{MTBF}},\quad \text{TCO} = \tfrac{\text{CapEx}}{3\,\text{yr}}t + E\,p + "
-        r"0.05\,\text{CapEx}\,\tfrac{t}{\text{yr}},\quad \text{CO}_2 = E_{IT}\cdot\text{PUE}\cdot CI",
+        core.DistributedModel, core.ReliabilityModel, core.EconomicsModel, core.SustainabilityModel,
+        results=[step, rel, eco, sus],
         explanation=(
             "The audit composes resolvers from every domain: SingleNodeModel (walls 1–2), DataModel (8), "
             "ScalingModel (11), DistributedModel (14), ReliabilityModel (15), EconomicsModel (17), "
@@ -195,34 +201,48 @@ def _(core, ui):
             "the power draw that walls 17–18 price."
         ),
         source="seed paper §4–5 (capstone: full-stack audit); mlsysim_core.scenario.capstone_audit",
-        resolver=core.DistributedModel,
     )
     return
 
 
 @app.cell
-def _(ui):
-    ui.step("reflect", body=(
+def _(LAB, mo, progress, ui, variant):
+    reflect = ui.reflection(LAB, variant, progress)
+    mo.vstack([ui.step("reflect", body=(
         "Double the cluster to 128 servers: which rows of the audit improve, which get worse, and which do not "
         "move? If you could change one thing — site, parallel layout or checkpoint storage — which buys the "
         "most, and by which metric?"
-    ))
-    return
+    )), reflect])
+    return (reflect,)
 
 
 @app.cell
 def _(LAB, mo, progress, ui, variant):
     mo.stop(*ui.student_gate(variant))
     answers = ui.answer_inputs(LAB, variant, progress)
-    ui.questions_view(LAB, variant, answers)
     return (answers,)
+
+
+@app.cell
+def _(ui):
+    reset = ui.reset_control()
+    return (reset,)
 
 
 @app.cell
 async def _(LAB, answers, progress, ui, variant):
     graded = await ui.grade(LAB, variant, answers, progress)
-    graded.view
+    ui.graded_questions(LAB, variant, answers, graded)
     return (graded,)
+
+
+@app.cell
+async def _(LAB, batch, days, delta, graded, mo, nodes, pp, pred, progress, reflect, region, reset, tp, ui, variant):
+    mo.stop(variant is None)  # no student id yet: nothing to save or report
+    _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
+                              reflections={"reflect": reflect}, region=region, days=days, nodes=nodes, tp=tp, pp=pp, batch=batch, delta_s=delta)
+    _footer
+    return
 
 
 if __name__ == "__main__":

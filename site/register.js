@@ -8,6 +8,8 @@
   if (!("serviceWorker" in navigator) || !/^https?:$/.test(location.protocol)) return;
   var root = new URL(".", document.currentScript.src).href;
   var isLab = !!document.querySelector("marimo-wasm");
+  /* the lab's page path relative to the site root (labs/<id>.html): the worker keeps a record per lab */
+  var labPage = isLab ? location.href.split(/[?#]/)[0].slice(root.length) : null;
   var runtimeAsked = false;
   /* keep every resource entry (the default buffer holds 250; a lab loads about 600 files) */
   if (performance.setResourceTimingBufferSize) performance.setResourceTimingBufferSize(10000);
@@ -37,7 +39,7 @@
     if (!to || (!list.length && !force && !runtime)) return;
     if (runtime) runtimeAsked = true;
     list.forEach(function (u) { sent.add(u); });
-    to.postMessage({ type: "cache", urls: list, runtime: runtime });
+    to.postMessage({ type: "cache", urls: list, runtime: runtime, lab: labPage });
   }
 
   /* Watchdog: marimo mounts its app into #root (showing "Loading…") as soon as its module has run, well before
@@ -49,7 +51,9 @@
       setTimeout(function () {
         var rootEl = document.getElementById("root");
         var key = "mlsys-restarted:" + location.pathname;
-        var blank = !rootEl || rootEl.childElementCount === 0 || document.body.innerText.trim() === "";
+        /* the pre-rendered static preview (class mlsys-static) is not marimo: its app replaces it on mount */
+        var blank = !rootEl || !rootEl.querySelector(":scope > :not(.mlsys-static)") ||
+          document.body.innerText.trim() === "";
         if (!blank) { sessionStorage.removeItem(key); return; }
         if (sessionStorage.getItem(key)) { console.warn("[mlsys] the lab page did not start (again)"); return; }
         sessionStorage.setItem(key, String(Date.now()));

@@ -1,12 +1,22 @@
-/* MLSys·im lab site — service worker (template; wasm_build fills in BUILD and PRECACHE).
+/* MLSys·im lab site — service worker (template; wasm_build fills in BUILD, PRECACHE and RUNTIME).
  *
+ * Works under any path: everything is relative to the registration's scope (e.g. a sub-path /course/labs/).
  * One cache per build, named by the manifest hash. Install: precache the landing page shell, carrying over
  * from older caches every file whose sha256 is unchanged (per their stored manifest).
- * Fetch: cache first for same-origin GETs in scope, else network (and keep a copy).
- * Pages post the URLs they loaded before this worker controlled them ({type: "cache", urls}); a lab page
- * adds runtime: true once it has started, and the Python runtime (RUNTIME) is cached then. The reply
- * ({type: "cached", build, failed}) lists the URLs that could not be fetched, for the page to send again.
- * Fetches revalidate against the HTTP cache (no-cache), so a file the page just loaded costs a 304.
+ * Fetch: cache first for same-origin GETs in scope, else network (and keep a copy). A page navigation that
+ * is neither cached nor reachable gets the offline page (offlinePage): it says so and links the labs that are
+ * available offline.
+ * Messages from pages (each answered to the sender once all earlier messages are done):
+ *   {type: "cache", urls, runtime, lab}  cache these URLs (a lab page adds runtime: true once it has started:
+ *       the Python runtime RUNTIME is cached then; lab: its page path, whose record lists what it loaded)
+ *       → {type: "cached", build, failed}  (URLs that could not be fetched, for the page to send again)
+ *   {type: "status"}     → {type: "status", build, labs: {page: true|false}, cached, total}
+ *   {type: "cache-all"}  cache every file of the manifest, 4 at a time
+ *       → {type: "cache-progress", done, total} …, then a "status" reply
+ * While a lab's Python worker loads the runtime through this worker, every window gets
+ * {type: "runtime-progress", bytes, files, total} (bytes of pyodide/ served so far; total: all of pyodide/).
+ * A lab counts as available offline when its page, the runtime and every file it loaded when it last ran
+ * online are cached — or when every file of the site is.
  * Activate: delete every other build's cache, so old and new files never mix.
  */
 "use strict";
@@ -16,6 +26,8 @@ const CACHE = PREFIX + BUILD;
 const PRECACHE = __PRECACHE__;
 const RUNTIME = __RUNTIME__;
 const SCOPE = self.registration.scope;
+const RECORD = "__mlsys__/lab-record/"; // + lab page path: JSON {urls, started}, kept in the build's cache
+const NO_CACHE = new Set(["sw.js"]);
 
 function keyOf(url) {
   const u = new URL(url, SCOPE);
@@ -27,6 +39,10 @@ function keyOf(url) {
 
 function inScope(url) {
   return url.startsWith(SCOPE);
+}
+
+function cacheable(url) {
+  return typeof url === "string" && inScope(url) && !NO_CACHE.has(url.slice(SCOPE.length).split(/[?#]/)[0]);
 }
 
 async function fetchFresh(url) {
@@ -83,12 +99,102 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
-async function respond(request) {
+// --------------------------------------------------------------------------- offline status
+
+async function readRecord(cache, page) {
+  const r = await cache.match(keyOf(RECORD + page));
+  if (!r) return { urls: [], started: false };
+  try { return await r.json(); } catch (e) { return { urls: [], started: false }; }
+}
+
+async function addToRecord(cache, page, urls, started) {
+  const rec = await readRecord(cache, page);
+  const all = new Set(rec.urls);
+  for (const u of urls) if (cacheable(u)) all.add(keyOf(u));
+  const body = JSON.stringify({ urls: Array.from(all).sort(), started: rec.started || started });
+  await cache.put(keyOf(RECORD + page), new Response(body, { headers: { "Content-Type": "application/json" } }));
+}
+
+async function status() {
+  const cache = await caches.open(CACHE);
+  const manifest = (await readManifest(cache)) || { files: {}, labs: [] };
+  const have = new Set((await cache.keys()).map((r) => r.url));
+  const files = Object.keys(manifest.files || {}).filter((p) => !NO_CACHE.has(p));
+  const cached = files.filter((p) => have.has(keyOf(p))).length;
+  const everything = cached === files.length;
+  const runtime = RUNTIME.every((p) => have.has(keyOf(p)));
+  const labs = {};
+  for (const lab of manifest.labs || []) {
+    const rec = await readRecord(cache, lab.page);
+    labs[lab.page] = everything || (have.has(keyOf(lab.page)) && runtime && rec.started &&
+                                    rec.urls.every((u) => have.has(u)));
+  }
+  return { type: "status", build: BUILD, labs: labs, cached: cached, total: files.length };
+}
+
+function escapeHtml(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+/* The page for a navigation that is neither cached nor reachable (a lab never opened on this device). */
+async function offlinePage(url) {
+  const cache = await caches.open(CACHE);
+  const manifest = (await readManifest(cache)) || { labs: [] };
+  const st = await status();
+  const wanted = (manifest.labs || []).find((l) => keyOf(l.page) === keyOf(url));
+  const ready = (manifest.labs || []).filter((l) => st.labs[l.page]);
+  const items = ready.map((l) => `<li><a href="${escapeHtml(keyOf(l.page))}">${escapeHtml(l.title)}</a></li>`);
+  const body = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Not available offline — MLSys·im labs</title><link rel="stylesheet" href="${escapeHtml(keyOf("site.css"))}">
+</head><body><main id="mlsys-offline-page">
+<h1>You are offline</h1>
+<p>${wanted ? "The lab <strong>" + escapeHtml(wanted.title) + "</strong> has" : "This page has"} not been saved on
+this device yet, so it cannot open without a network. Reconnect and open it once, or use
+“Make every lab available offline” on the <a href="${escapeHtml(keyOf("./"))}">lab list</a>.</p>
+<h2>Available offline on this device (${ready.length})</h2>
+${items.length ? "<ul class=\"offline-labs\">" + items.join("\n") + "</ul>" : "<p>None yet.</p>"}
+</main></body></html>`;
+  return new Response(body, { status: 503, statusText: "Offline",
+                              headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+// --------------------------------------------------------------------------- fetch
+
+let runtimeSizes = null; // pyodide/ path -> size, from the cached manifest
+const served = new Map(); // client id of a Python worker -> {bytes, files}
+
+async function reportRuntime(request, clientId, key) {
+  if (!key.startsWith(SCOPE + "pyodide/")) return;
+  if (!runtimeSizes) {
+    const manifest = (await readManifest(await caches.open(CACHE))) || { files: {} };
+    runtimeSizes = new Map(Object.entries(manifest.files).filter(([p]) => p.startsWith("pyodide/"))
+                                                        .map(([p, m]) => [p, m.size]));
+  }
+  const n = served.get(clientId) || { bytes: 0, files: 0 };
+  n.bytes += runtimeSizes.get(key.slice(SCOPE.length)) || 0;
+  n.files += 1;
+  served.set(clientId, n);
+  let total = 0;
+  for (const size of runtimeSizes.values()) total += size;
+  for (const c of await self.clients.matchAll({ type: "window" })) {
+    c.postMessage({ type: "runtime-progress", bytes: n.bytes, files: n.files, total: total });
+  }
+}
+
+async function respond(request, clientId) {
   const cache = await caches.open(CACHE);
   const key = keyOf(request.url);
   const hit = await cache.match(key);
+  reportRuntime(request, clientId, key).catch(() => undefined);
   if (hit) return hit;
-  const resp = await fetch(request);
+  let resp;
+  try {
+    resp = await fetch(request);
+  } catch (e) {
+    if (request.mode === "navigate") return offlinePage(request.url);
+    throw e;
+  }
   if (resp.ok && resp.status === 200 && resp.type === "basic") {
     try { await cache.put(key, resp.clone()); } catch (e) { /* quota: serve anyway */ }
   }
@@ -97,28 +203,66 @@ async function respond(request) {
 
 self.addEventListener("fetch", (event) => {
   const req = event.request;
-  if (req.method !== "GET" || !inScope(req.url) || req.headers.has("range")) return;
-  if (new URL(req.url).pathname.endsWith("/sw.js")) return;
-  event.respondWith(respond(req));
+  if (req.method !== "GET" || !cacheable(req.url) || req.headers.has("range")) return;
+  event.respondWith(respond(req, event.clientId));
 });
+
+// --------------------------------------------------------------------------- messages
+
+async function cacheUrls(cache, urls) {
+  const failed = [];
+  for (const url of urls) {
+    if (!cacheable(url)) continue;
+    const key = keyOf(url);
+    if (await cache.match(key)) continue;
+    try { await cache.put(key, await fetchFresh(key)); } catch (e) { failed.push(url); }
+  }
+  return failed;
+}
+
+async function cacheAll(reply) {
+  const cache = await caches.open(CACHE);
+  const manifest = (await readManifest(cache)) || { files: {} };
+  const have = new Set((await cache.keys()).map((r) => r.url));
+  const todo = Object.keys(manifest.files).filter((p) => !NO_CACHE.has(p) && !have.has(keyOf(p)));
+  let done = 0;
+  const failed = [];
+  async function lane() {
+    while (todo.length) {
+      const path = todo.shift();
+      try { await cache.put(keyOf(path), await fetchFresh(keyOf(path))); } catch (e) { failed.push(path); }
+      done += 1;
+      if (done % 10 === 0 || !todo.length) reply({ type: "cache-progress", done: done, total: done + todo.length });
+    }
+  }
+  await Promise.all([lane(), lane(), lane(), lane()]);
+  return failed;
+}
 
 let queue = Promise.resolve(); // messages are handled one after the other: a reply means all earlier work is done
 
 self.addEventListener("message", (event) => {
   const data = event.data || {};
-  if (data.type !== "cache" || !Array.isArray(data.urls)) return;
-  const urls = data.runtime ? data.urls.concat(RUNTIME.map((p) => new URL(p, SCOPE).href)) : data.urls;
-  queue = queue.then(async () => {
-    const cache = await caches.open(CACHE);
-    const failed = [];
-    for (const url of urls) {
-      if (typeof url !== "string" || !inScope(url) || url.endsWith("/sw.js")) continue;
-      const key = keyOf(url);
-      if (await cache.match(key)) continue;
-      try { await cache.put(key, await fetchFresh(key)); } catch (e) { failed.push(url); }
-    }
-    // the page re-sends what failed (offline for a moment, quota) with its next message
-    if (event.source) event.source.postMessage({ type: "cached", build: BUILD, failed: failed });
-  }).catch(() => undefined);
+  const reply = (msg) => { if (event.source) event.source.postMessage(msg); };
+  let work = null;
+  if (data.type === "cache" && Array.isArray(data.urls)) {
+    work = async () => {
+      const urls = data.runtime ? data.urls.concat(RUNTIME.map((p) => new URL(p, SCOPE).href)) : data.urls;
+      const cache = await caches.open(CACHE);
+      const failed = await cacheUrls(cache, urls);
+      if (typeof data.lab === "string") await addToRecord(cache, data.lab, data.urls, !!data.runtime);
+      // the page re-sends what failed (offline for a moment, quota) with its next message
+      reply({ type: "cached", build: BUILD, failed: failed });
+    };
+  } else if (data.type === "status") {
+    work = async () => reply(await status());
+  } else if (data.type === "cache-all") {
+    work = async () => {
+      const failed = await cacheAll(reply);
+      reply(Object.assign(await status(), { failed: failed }));
+    };
+  }
+  if (!work) return;
+  queue = queue.then(work).catch(() => undefined);
   event.waitUntil(queue);
 });

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,14 +88,31 @@ def all_labs(labs_dir: Path = LABS_DIR) -> list[LabInfo]:
     return [lab_info(p, catalog) for p in discover(labs_dir)]
 
 
-def export(lab: LabInfo, out_dir: Path) -> Path:
-    """``marimo export html-wasm --mode run`` into ``out_dir`` (marimo needs ``uv`` on PATH)."""
+def prerender_enabled() -> bool:
+    """Off unless ``MLSYS_PRERENDER=1``: with pre-rendered outputs, a control moved before the kernel's first
+    run has finished can be reset by that run (the kernel re-renders the element under a new id), and the
+    page looks interactive before it is; until that is handled, pre-rendering is opt-in."""
+    return os.environ.get("MLSYS_PRERENDER", "0") == "1"
+
+
+def export(lab: LabInfo, out_dir: Path, prerender: bool | None = None) -> Path:
+    """``marimo export html-wasm --mode run`` into ``out_dir`` (marimo needs ``uv`` on PATH).
+
+    With ``prerender`` (default: ``MLSYS_PRERENDER=1``, see :func:`prerender_enabled`) marimo's ``--execute`` runs the notebook once
+    in this CPython and embeds every cell's output in the page, so the student reads the lab while Python
+    starts in the browser; the engine is deterministic, so the kernel's first outputs are the same. It runs
+    in this environment (``--no-sandbox``: the repo's packages are installed here) with an empty progress
+    store (``MLSYS_LABS_HOME``), as a first visit sees it."""
+    prerender = prerender_enabled() if prerender is None else prerender
     bindir = str(Path(sys.executable).parent)
     env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""), MARIMO_SKIP_UPDATE_CHECK="1")
     if shutil.which("uv", path=env["PATH"]) is None:
         raise RuntimeError("`marimo export html-wasm` needs `uv` on PATH: pip install -r requirements/dev.txt")
     cmd = [sys.executable, "-m", "marimo", "-q", "export", "html-wasm", str(lab.path), "-o", str(out_dir),
            "--mode", "run", "--no-show-code", "-f"]
+    if prerender:
+        cmd += ["--execute", "--no-sandbox"]
+        env["MLSYS_LABS_HOME"] = str(out_dir.parent / f".{lab.id}-home")
     p = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
     if p.returncode != 0 or not (out_dir / "index.html").exists():
         raise RuntimeError(f"exporting {lab.path.name} failed:\n{p.stdout}\n{p.stderr}")
@@ -106,7 +124,87 @@ _MANIFEST_LINK = re.compile(r'\s*<link rel="manifest"[^>]*>')
 _DESC = re.compile(r'<meta name="description" content="[^"]*"\s*/?>')
 _TITLE = re.compile(r"<title>.*?</title>", re.S)
 
-SW_SNIPPET = '<script src="../register.js"></script>'
+SW_SNIPPET = '<script src="../register.js"></script>\n<script src="../boot-status.js"></script>'
+SITE_SRC = ROOT / "site"
+# the labs' accessibility layer (site/lab-a11y.css, site/lab-a11y.js; copied by the site step), in every lab page
+A11Y_INCLUDES = '<link rel="stylesheet" href="../lab-a11y.css"><script src="../lab-a11y.js" defer></script>'
+
+
+_RANDOM_ID = re.compile(r"random-id=(\\?['\"])([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+
+
+def stable_random_ids(text: str, lab_id: str) -> str:
+    """marimo gives each UI element of the pre-rendered outputs a ``random-id`` from an unseeded generator;
+    the kernel in the browser draws its own anyway. Replace each by a UUID derived from the lab id and its
+    order of appearance, so two builds of the same tree give the same bytes."""
+    seen: dict[str, str] = {}
+
+    def sub(m: re.Match) -> str:
+        new = seen.setdefault(m.group(2), str(uuid.uuid5(uuid.NAMESPACE_URL, f"mlsys-labs/{lab_id}/{len(seen)}")))
+        return f"random-id={m.group(1)}{new}"
+
+    return _RANDOM_ID.sub(sub, text)
+
+
+_SESSION = re.compile(r'"session":\s*')
+
+
+def embedded_session(text: str) -> dict | None:
+    """The pre-rendered outputs marimo embedded in an exported page (``"session": {...}`` in its mount
+    config), or None."""
+    import json
+
+    for m in _SESSION.finditer(text):
+        try:
+            value, _ = json.JSONDecoder().raw_decode(text, m.end())
+        except ValueError:
+            continue
+        if isinstance(value, dict) and "cells" in value:
+            return value
+    return None
+
+
+def session_errors(session: dict) -> list[str]:
+    """Cells whose pre-rendered output is an error (a student would read it before Python starts)."""
+    bad = []
+    for cell in session.get("cells", []):
+        for out in cell.get("outputs", []):
+            if out.get("ename") == "ancestor-stopped":  # below a mo.stop (a lab waiting for the prediction)
+                continue
+            if out.get("type") == "error" or any("error" in k for k in (out.get("data") or {})):
+                bad.append(f"cell {cell.get('id')}: {str(out)[:200]}")
+    return bad
+
+
+STATIC_CSS = ("<style>.mlsys-static{max-width:min(100%,1000px);margin:0 auto;padding:3rem 1.5rem 2rem}"
+              ".mlsys-static-cell{margin:0 0 1rem}.mlsys-static mlsys-static-tex{visibility:hidden}"
+              ".mlsys-static mlsys-static-accordion{display:none}</style>")  # collapsed in marimo
+# marimo's custom elements (<marimo-slider>, <marimo-ui-element> …) renamed in the preview, so marimo never
+# upgrades them: an upgraded copy would register a second instance of each UI element (its object-id) and
+# the kernel would miss the student's changes to the real one
+_MARIMO_TAG = re.compile(r"<(/?)marimo-")
+
+
+def static_preview(session: dict) -> str:
+    """Plain HTML of the pre-rendered outputs, placed inside ``#root``: the browser paints the narrative with
+    the page's HTML and CSS alone, before marimo's JavaScript has arrived; marimo's first render replaces it
+    (React clears its root) with its own view of the same outputs. Widgets stay empty until then; formulas
+    are hidden (KaTeX renders them in the page), accordions collapsed."""
+    cells = []
+    for cell in session.get("cells", []):
+        parts = []
+        for out in cell.get("outputs", []):
+            data = out.get("data") or {}
+            if out.get("type") != "data":
+                continue
+            if data.get("text/html") or data.get("text/markdown"):
+                parts.append(data.get("text/html") or data.get("text/markdown"))
+            elif (data.get("text/plain") or "").strip():
+                parts.append(f"<pre>{html.escape(data['text/plain'])}</pre>")
+        if parts:
+            cells.append(f'<div class="mlsys-static-cell" data-cell-id="{html.escape(str(cell.get("id")))}">'
+                         + _MARIMO_TAG.sub(r"<\1mlsys-static-", "".join(parts)) + "</div>")
+    return f'<div class="mlsys-static">{"".join(cells)}</div>' if cells else ""
 
 
 def patch_page(text: str, lab: LabInfo) -> str:
@@ -119,11 +217,20 @@ def patch_page(text: str, lab: LabInfo) -> str:
     if n != 1:
         raise RuntimeError(f"{lab.id}: no <marimo-wasm> element in the exported page (marimo changed?)")
     text = _MANIFEST_LINK.sub("", text)
+    text = stable_random_ids(text, lab.id)
+    session = embedded_session(text)
+    preview = static_preview(session) if session else ""
+    if preview:
+        if text.count('<div id="root"></div>') != 1:
+            raise RuntimeError(f"{lab.id}: no empty <div id=\"root\"> in the exported page (marimo changed?)")
+        text = text.replace('<div id="root"></div>', f'<div id="root">{preview}</div>', 1)
+        text = text.replace("</head>", STATIC_CSS + "\n</head>", 1)
     text = _DESC.sub(f'<meta name="description" content="{html.escape(lab.title)} — MLSys·im lab" />', text)
     if _TITLE.search(text):
         text = _TITLE.sub(f"<title>{html.escape(lab.title)}</title>", text, count=1)
     else:
         text = text.replace("</head>", f"<title>{html.escape(lab.title)}</title>\n</head>", 1)
+    text = text.replace("</head>", A11Y_INCLUDES + "\n</head>", 1)
     return text.replace("</body>", SW_SNIPPET + "\n</body>", 1)
 
 

@@ -9,7 +9,6 @@ Every dependency must itself be in the lock, at a version its dependents accept,
 from __future__ import annotations
 
 import hashlib
-import json
 import zipfile
 from dataclasses import dataclass, field
 from email.parser import Parser
@@ -19,8 +18,9 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import Version
+from pyodide_lock import InfoSpec, PackageSpec, PyodideLockSpec
 
-# Marker environment of Pyodide 314 (Python 3.14.0, emscripten 5.0.3, wasm32).
+# Marker environment of Pyodide 314 (emscripten 5.0.3, wasm32); the Python version comes from the lock's info.
 EMSCRIPTEN_ENV = {
     "implementation_name": "cpython",
     "implementation_version": "3.14.0",
@@ -92,20 +92,40 @@ def read_wheel(path: Path) -> WheelInfo:
     return WheelInfo(path, canonicalize_name(name), meta["Name"], str(ver), sha256_file(path), imports, requires)
 
 
-def browser_requirements(w: WheelInfo) -> list[Requirement]:
+def marker_env(info: dict | None = None) -> dict:
+    """Pyodide's marker environment, with the Python version of the lock's ``info`` block when given."""
+    env = dict(EMSCRIPTEN_ENV)
+    py = (info or {}).get("python")
+    if py:
+        env.update(implementation_version=py, python_full_version=py, python_version=".".join(py.split(".")[:2]))
+    return env
+
+
+def info_block(upstream_lock: dict, pyodide_version: str) -> dict:
+    """The info block of our lock: the npm package's, plus ``version`` (see the module docstring)."""
+    info = dict(upstream_lock.get("info") or {})
+    info.setdefault("version", pyodide_version)
+    try:
+        return InfoSpec(**info).model_dump()
+    except ValueError as e:
+        raise LockError(f"the Pyodide {pyodide_version} lockfile's info block is not understood: {e}") from None
+
+
+def browser_requirements(w: WheelInfo, info: dict | None = None) -> list[Requirement]:
     """Requirements that apply in Pyodide (markers evaluated for emscripten, no extras)."""
+    env = marker_env(info)
     out = []
     for r in w.requires:
-        if r.marker is None or Marker(str(r.marker)).evaluate(EMSCRIPTEN_ENV):
+        if r.marker is None or Marker(str(r.marker)).evaluate(env):
             out.append(r)
     return out
 
 
-def check_closure(wheels: dict[str, WheelInfo]) -> None:
+def check_closure(wheels: dict[str, WheelInfo], info: dict | None = None) -> None:
     """Every browser requirement present and satisfied by the pinned version; else a clear error."""
     problems = []
     for w in wheels.values():
-        for r in browser_requirements(w):
+        for r in browser_requirements(w, info):
             dep = canonicalize_name(r.name)
             if dep not in wheels:
                 problems.append(f"{w.name} {w.version} requires {r} but {dep} is not in requirements/browser.txt")
@@ -115,25 +135,22 @@ def check_closure(wheels: dict[str, WheelInfo]) -> None:
         raise LockError("browser runtime is inconsistent:\n- " + "\n- ".join(problems))
 
 
-def build_lock(info: dict, wheels: dict[str, WheelInfo]) -> dict:
-    check_closure(wheels)
+def build_lock(info: dict, wheels: dict[str, WheelInfo]) -> PyodideLockSpec:
+    check_closure(wheels, info)
     packages = {}
     for key in sorted(wheels):
         w = wheels[key]
-        deps = sorted({canonicalize_name(r.name) for r in browser_requirements(w)})
-        packages[key] = {
-            "name": w.display_name,
-            "version": w.version,
-            "file_name": w.path.name,
-            "install_dir": "site",
-            "sha256": w.sha256,
-            "package_type": "package",
-            "imports": w.imports,
-            "depends": deps,
-            "unvendored_tests": False,
-        }
-    return {"info": info, "packages": packages}
+        packages[key] = PackageSpec(
+            name=w.display_name, version=w.version, file_name=w.path.name, install_dir="site", sha256=w.sha256,
+            package_type="package", imports=w.imports, unvendored_tests=False,
+            depends=sorted({canonicalize_name(r.name) for r in browser_requirements(w, info)}))
+    lock = PyodideLockSpec(info=InfoSpec(**info), packages=packages)
+    try:
+        lock.check_wheel_filenames()
+    except ValueError as e:
+        raise LockError(str(e)) from None
+    return lock
 
 
-def write_lock(lock: dict, path: Path) -> None:
-    path.write_text(json.dumps(lock, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+def write_lock(lock: PyodideLockSpec, path: Path) -> None:
+    lock.to_json(path, indent=1)

@@ -1,4 +1,4 @@
-"""Static server for the built site on 127.0.0.1 with the types a WASM site needs.
+"""Static server for the built site with the types a WASM site needs (127.0.0.1 by default).
 
 No COOP/COEP: marimo's WASM runtime does not need SharedArrayBuffer (checked in the browser tests).
 """
@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import functools
 import http.server
+import ipaddress
 import mimetypes
+import socket
 import socketserver
 import threading
 from pathlib import Path
@@ -57,6 +59,27 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, quiet: bool = False) -> Server:
     handler = functools.partial(type("H", (SiteHandler,), {"quiet": quiet}), directory=str(root))
     return Server((host, port), handler)
+
+
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def site_urls(host: str, port: int) -> str:
+    """The URL(s) a browser would use: every address of this machine when listening on all interfaces."""
+    if host not in ("0.0.0.0", "::", ""):
+        return f"http://{host}:{port}/"
+    addrs = {"127.0.0.1"}
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: this picks the interface of the default route
+            addrs.add(s.getsockname()[0])
+    except OSError:
+        pass
+    return "  ".join(f"http://{a}:{port}/" for a in sorted(addrs))
 
 
 def serve_in_thread(root: Path, port: int = 0, quiet: bool = True) -> tuple[Server, str]:

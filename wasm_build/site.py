@@ -15,6 +15,9 @@ from .versions import ROOT
 SITE_SRC = ROOT / "site"
 MANIFEST_SCHEMA = "mlsys-site-manifest/1"
 SELF_HASHED = ("manifest.json", "sw.js")  # sw.js embeds the build hash; manifest.json lists everything else
+STATIC_FILES = ("site.css", "register.js", "landing.js", "boot-status.js",  # copied from site/ as they are
+                "lab-a11y.css", "lab-a11y.js")  # the labs' accessibility layer, included in every lab page
+PRECACHE = ["./", "index.html", *STATIC_FILES, "manifest.json"]  # the landing page, cached on install
 
 
 # --------------------------------------------------------------------------- landing page
@@ -31,6 +34,7 @@ def _lab_item(lab: dict) -> str:
     return (f'        <li class="lab" id="lab-{html.escape(lab["id"])}">\n'
             f'          <h3>{num}<a href="{html.escape(lab["page"])}">{html.escape(lab["title"])}</a></h3>{summary}\n'
             f'          <ul class="meta" aria-label="Walls and estimated time">{"".join(meta)}</ul>\n'
+            f'          <span class="offline-mark" data-offline-for="{html.escape(lab["page"])}" hidden></span>\n'
             f"        </li>")
 
 
@@ -112,7 +116,8 @@ def _reviewed(url: str) -> bool:
     return any(k.match(url) if isinstance(k, re.Pattern) else url.startswith(k) for k in VENDOR_REVIEWED)
 
 
-STRICT_FILES = re.compile(r"^(index\.html|site\.css|sw\.js|register\.js|labs/[^/]+\.html|pyodide/pyodide-lock\.json)$")
+STRICT_FILES = re.compile(r"^(index\.html|site\.css|sw\.js|register\.js|landing\.js|boot-status\.js|lab-a11y\.(css|js)|labs/[^/]+\.html"
+                          r"|pyodide/pyodide-lock\.json)$")
 
 
 def scan_urls(site: Path) -> tuple[list[str], int]:

@@ -202,8 +202,10 @@ def _finish(spec: dict | list, title: str, description: str, width: Any = "conta
         top["layer"] = spec
     else:
         top.update(spec)
-    top.update(description=description or title, height=_HEIGHT, title=title, width=width)
-    return ChartView(top, description or title)
+    text = f"{title}. {description}" if description and title and not description.startswith(title) else (
+        description or title)
+    top.update(description=text, height=_HEIGHT, title=title, width=width)
+    return ChartView(top, text)
 
 
 def _layer(values: list, mark: dict, encoding: dict) -> dict:
@@ -363,6 +365,10 @@ def sweep(
         mark["color"] = COLORS["blue"]
     layers = [_layer(data, mark, enc)]
     desc = f"{y_title or y} versus {x_title or x} over {len(data)} points"
+    if data:
+        xs, ys = [d[x] for d in data], [d[y] for d in data]
+        desc += (f" (x from {min(xs):.3g} to {max(xs):.3g}; y from {min(ys):.3g} to {max(ys):.3g}"
+                 + (f"; {len({d.get(series) for d in data})} series by {series}" if series else "") + ")")
     if threshold is not None:
         tv, tl = _number(threshold[0]), str(threshold[1])
         if tv is not None:

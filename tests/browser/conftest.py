@@ -100,8 +100,8 @@ def server(site_dir):
 def make_server_fixture(site_dir):
     servers = []
 
-    def make(throttle: Throttle | None = None) -> LocalServer:
-        s = LocalServer(site_dir, throttle)
+    def make(throttle: Throttle | None = None, prefix: str = "/") -> LocalServer:
+        s = LocalServer(site_dir, throttle, prefix)
         servers.append(s)
         return s
 

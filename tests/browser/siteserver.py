@@ -1,4 +1,6 @@
-"""Local static servers for the built site (tests and bench): optional emulated link (bandwidth + latency)."""
+"""Local static servers for the built site (tests and bench): optional emulated link (bandwidth + latency),
+an optional sub-path (the site at ``/course/labs/`` like a GitHub Pages project site) and a switch that makes
+the server drop every connection unanswered (the network gone, as a fetch sees it)."""
 
 from __future__ import annotations
 
@@ -32,6 +34,19 @@ class Throttle:
 class ThrottledHandler(SiteHandler):
     throttle: Throttle | None = None
     quiet = True
+    prefix = "/"
+
+    def parse_request(self):
+        # checked once the request has arrived: the browser opens connections ahead of its requests
+        if self.server.down:  # answer nothing: the client sees a network error
+            self.close_connection = True
+            return False
+        return super().parse_request()
+
+    def translate_path(self, path):
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / ".not-under-the-prefix")  # 404
+        return super().translate_path("/" + path[len(self.prefix):])
 
     def send_head(self):
         path = self.path.split("?", 1)[0]
@@ -68,14 +83,17 @@ class ThrottledHandler(SiteHandler):
 class LocalServer:
     """The built site on 127.0.0.1 (ephemeral port); ``stop()`` takes it down for offline tests."""
 
-    def __init__(self, root: Path, throttle: Throttle | None = None):
-        handler = type("H", (ThrottledHandler,), {"throttle": throttle})
+    def __init__(self, root: Path, throttle: Throttle | None = None, prefix: str = "/"):
+        assert prefix.startswith("/") and prefix.endswith("/"), prefix
+        handler = type("H", (ThrottledHandler,), {"throttle": throttle, "prefix": prefix})
         self.srv = make_server(root, port=0, quiet=True)
         self.srv.bytes_sent, self.srv.requests, self.srv.count_lock = 0, 0, threading.Lock()
         self.srv.hits = []
         self.srv.fail = {}  # path -> injected-failure rule (fail_requests)
+        self.srv.down = False
         self.srv.RequestHandlerClass = functools.partial(handler, directory=str(root))
-        self.url = f"http://127.0.0.1:{self.srv.server_address[1]}/"
+        self.origin = f"http://127.0.0.1:{self.srv.server_address[1]}"
+        self.url = self.origin + prefix
         self.thread = threading.Thread(target=self.srv.serve_forever, daemon=True)
         self.thread.start()
 
@@ -103,6 +121,10 @@ class LocalServer:
         """How many requests for ``path`` matched its ``fail_requests`` rule (failed or not)."""
         with self.srv.count_lock:
             return self.srv.fail[path]["matched"]
+
+    def set_down(self, down: bool) -> None:
+        """While down, every connection is closed unanswered (fetch fails as with no network)."""
+        self.srv.down = down
 
     def stop(self) -> None:
         self.srv.shutdown()

@@ -172,3 +172,126 @@ def test_warm_cache_makes_no_network_call(site_dir, monkeypatch):
     paths = fetch.ensure_wheels(WHEEL_PINS, log=lambda *_: None)
     assert all(p is not None and p.exists() for p in paths.values())
     assert fetch.pyodide_tarball(log=lambda *_: None).exists()
+
+
+# --------------------------------------------------------------------------- build steps, lockfile format
+
+def test_build_steps_are_named_and_counted_from_the_list():
+    """The progress output numbers the steps from ``STEPS`` itself, and each step's name leads its line."""
+    import io
+
+    from wasm_build.build import BuildContext, Progress, Step, run_steps
+
+    seen = []
+    steps = (Step("first", "one", lambda ctx: seen.append(1) or "did one"),
+             Step("second", "two", lambda ctx: seen.append(2) or "did two"))
+    out = io.StringIO()
+    ctx = BuildContext(site=Path("."), labs_dirs=[], log=lambda m: None)
+    run_steps(ctx, Progress(len(steps), out), steps)
+    lines = out.getvalue().splitlines()
+    assert seen == [1, 2]
+    assert lines[0].startswith("[1/2] first: one") and lines[1].startswith("  → did one")
+    assert lines[2].startswith("[2/2] second: two") and lines[3].startswith("  → did two")
+
+
+def test_readme_lists_the_build_steps_in_order():
+    from wasm_build.build import STEPS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The offline lab site", 1)[1].split("\n## ", 1)[0]
+    import re
+
+    listed = re.findall(r"^\d+\. \*\*([\w-]+)\*\*", section, re.M)
+    assert listed == [s.name for s in STEPS], f"README steps {listed} != build steps {[s.name for s in STEPS]}"
+
+
+def test_cli_prints_the_steps(capsys):
+    from wasm_build.__main__ import main
+    from wasm_build.build import STEPS
+
+    assert main(["steps"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in out] == [f"{i}. {s.name}" for i, s in enumerate(STEPS, 1)]
+
+
+def test_lockfile_is_read_by_pyodide_lock_with_the_pinned_version(site_dir):
+    from pyodide_lock import PyodideLockSpec
+
+    from wasm_build.versions import PYODIDE_VERSION
+
+    spec = PyodideLockSpec.from_json(site_dir / "pyodide" / "pyodide-lock.json")
+    assert spec.info.version == PYODIDE_VERSION and spec.info.python.startswith("3.14")
+    spec.check_wheel_filenames()
+    assert "marimo-base" in spec.packages
+
+
+def test_marimo_worker_accepts_only_the_pinned_pyodide():
+    """marimo's worker bundles Pyodide's loader and refuses any other core version ("Pyodide version does not
+    match"), so Pyodide 314.0.x patch releases need a marimo built against them: the build checks the pin."""
+    from wasm_build.build import marimo_pyodide_version
+    from wasm_build.versions import PYODIDE_VERSION
+
+    assert marimo_pyodide_version() == PYODIDE_VERSION
+
+
+def test_lock_info_block_rejects_an_unknown_field():
+    from wasm_build.lockfile import LockError, info_block
+
+    info = info_block({"info": {"arch": "wasm32", "platform": "emscripten_5_0_3", "python": "3.14.0"}}, "314.0.0")
+    assert info["version"] == "314.0.0" and info["python"] == "3.14.0"
+    with pytest.raises(LockError, match="info block"):
+        info_block({"info": {"arch": "wasm32", "platform": "x", "python": "3.14.0", "surprise": 1}}, "314.0.0")
+
+
+def test_marker_environment_follows_the_lock_python():
+    from wasm_build.lockfile import marker_env
+
+    env = marker_env({"python": "3.14.2"})
+    assert env["python_full_version"] == "3.14.2" and env["python_version"] == "3.14"
+    assert env["sys_platform"] == "emscripten"
+
+
+def test_serve_on_every_interface_answers_on_loopback(site_dir):
+    """``serve --host 0.0.0.0`` (a classroom network) listens on every interface; plain HTTP is flagged."""
+    import threading
+
+    from wasm_build.serve import is_loopback, make_server, site_urls
+
+    srv = make_server(site_dir, host="0.0.0.0", port=0, quiet=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        port = srv.server_address[1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html") as r:
+            assert r.status == 200
+        assert f"http://127.0.0.1:{port}/" in site_urls("0.0.0.0", port)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert is_loopback("127.0.0.1") and is_loopback("localhost") and not is_loopback("0.0.0.0")
+    assert not is_loopback("192.168.1.20")
+
+
+def test_static_preview_shows_outputs_and_skips_errors():
+    from wasm_build.labs import patch_page, static_preview, LabInfo
+
+    session = {"cells": [
+        {"id": "a", "outputs": [{"type": "data", "data": {"text/markdown": "<h1>Roofline</h1>"}}]},
+        {"id": "b", "outputs": [{"type": "data", "data": {"text/plain": "x < y"}}]},
+        {"id": "c", "outputs": [{"type": "error", "ename": "ancestor-stopped", "evalue": "stopped"}]},
+        {"id": "d", "outputs": [{"type": "data", "data": {"text/plain": ""}}]},
+        {"id": "e", "outputs": [{"type": "data", "data": {
+            "text/html": "<marimo-ui-element object-id='e-0'><marimo-slider></marimo-slider></marimo-ui-element>"}}]},
+    ]}
+    html = static_preview(session)
+    assert "<marimo-" not in html and "</marimo-" not in html  # never upgraded into live UI elements
+    assert "<mlsys-static-ui-element object-id='e-0'><mlsys-static-slider></mlsys-static-slider>" in html
+    assert '<div class="mlsys-static-cell" data-cell-id="a"><h1>Roofline</h1></div>' in html
+    assert "<pre>x &lt; y</pre>" in html
+    assert 'data-cell-id="c"' not in html and 'data-cell-id="d"' not in html
+    assert static_preview({"cells": []}) == ""
+    import json
+
+    page = ('<html><head></head><body><marimo-wasm hidden></marimo-wasm><div id="root"></div><script>'
+            f'window.__MARIMO_MOUNT_CONFIG__ = {{"session": {json.dumps(session)}}}</script></body></html>')
+    out = patch_page(page, LabInfo("x", Path("x.py"), "X", (), None))
+    assert '<div id="root"><div class="mlsys-static">' in out and "Roofline" in out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from mlsys_labs.questions import LabSpec, Question
 
 
@@ -54,3 +56,38 @@ LAB = LabSpec(
         ),
     ),
 )
+
+
+# ------------------------------------------------------------------------------------------------
+# The notebook's computations (lab side): sweeps are cached by their inputs, so moving the batch slider
+# only moves the marker instead of re-solving the whole sweep.
+# ------------------------------------------------------------------------------------------------
+SWEEP_BATCHES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+FOOTPRINT_PRECISIONS = ("fp16", "fp8", "int8", "int4")
+
+
+def _solve(model: str, hardware: str, batch: int, precision: str):
+    from mlsysim_core import Hardware, Models, SingleNodeModel
+
+    return SingleNodeModel().solve(model=Models.get(model), hardware=Hardware.get(hardware), batch_size=batch,
+                                   precision=precision)
+
+
+@lru_cache(maxsize=64)
+def footprints(model: str, hardware: str) -> tuple:
+    """(rows of weight footprint per precision in GB, the device's memory capacity): one solve each."""
+    from mlsys_labs.charts import magnitude
+
+    solves = [_solve(model, hardware, 1, p) for p in FOOTPRINT_PRECISIONS]
+    rows = tuple({"what": f"weights @ {p}", "GB": magnitude(r.memory_footprint, "GB")}
+                 for p, r in zip(FOOTPRINT_PRECISIONS, solves))
+    return rows, solves[0].memory_capacity
+
+
+@lru_cache(maxsize=64)
+def latency_sweep(model: str, hardware: str, target: str) -> tuple:
+    """Step latency (ms) over SWEEP_BATCHES for fp16 and ``target``: rows for ``charts.sweep``."""
+    from mlsys_labs.charts import magnitude
+
+    return tuple({"batch": b, "latency_ms": magnitude(_solve(model, hardware, b, p).latency, "ms"), "precision": p}
+                 for b in SWEEP_BATCHES for p in ("fp16", target))

@@ -1,0 +1,298 @@
+"""Delivery: the site under a sub-path, what a student sees offline (marks, "make every lab available offline",
+the service worker's page for a lab never opened), and reload stress (no blank page)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import pagekit
+
+SUBPATH = "/course/labs/"
+CACHE_ALL_TIMEOUT_MS = 180_000
+MOUNT_TIMEOUT_MS = 15_000  # = the watchdog in register.js: a page still blank then is what students saw
+RELOADS = 100
+LATE_TIMEOUT_MS = 30_000  # diagnostics only: how long a blank page stays blank
+LOAD_TIMEOUT_MS = 60_000  # reload → `load` (the page's scripts and styles, from the service worker)
+
+
+def _start_lab(g, url: str):
+    page = g.new_page()
+    page.goto(url)
+    pagekit.wait_interactive(page)
+    return page
+
+
+def test_site_under_a_sub_path_runs_caches_and_reloads_offline(guarded, make_server_fixture, manifest):
+    """A GitHub Pages project site (https://host/course/labs/): the service worker is scoped to the sub-path,
+    the lab is interactive with no request outside it, and it reloads offline."""
+    srv = make_server_fixture(prefix=SUBPATH)
+    g = guarded(srv.origin + "/", intercept=False)
+    page = _start_lab(g, srv.url + "labs/smoke_roofline.html")
+    assert page.evaluate("() => window.__mlsysCacheNow()") == manifest["build"]
+    scope = page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
+    assert scope == srv.url
+    outside_prefix = sorted({p for p, _, _ in srv.take_hits() if not p.startswith(SUBPATH)})
+    assert outside_prefix == [], f"requests outside {SUBPATH}: {outside_prefix[:10]}"
+    srv.set_down(True)
+    page.reload()
+    pagekit.wait_interactive(page)
+    assert not pagekit.state(page)["errors"]
+    slider = page.locator("[role=slider]").first
+    cell = pagekit.cell_of(slider)
+    before = pagekit.signature(page, cell)
+    pagekit.move_by_keyboard("slider", slider)
+    pagekit.wait_changed(page, before, cell)
+    page.goto(srv.url)
+    assert page.locator("ul.labs li.lab").count() == len(manifest["labs"])
+    assert g.outside == []
+
+
+def _marks(page) -> dict[str, str]:
+    return page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('[data-offline-for]'))
+        .map(m => [m.dataset.offlineFor, m.hidden ? '' : m.textContent]))""")
+
+
+def _cached_pages(page) -> set[str]:
+    return set(page.evaluate("""async () => {
+        const out = [];
+        for (const name of await caches.keys()) for (const r of await (await caches.open(name)).keys()) out.push(r.url);
+        return out; }"""))
+
+
+def test_offline_marks_cache_all_and_the_page_for_a_lab_never_opened(guarded, make_server_fixture, manifest):
+    srv = make_server_fixture()
+    g = guarded(srv.url, intercept=False)
+    pages = [lab["page"] for lab in manifest["labs"]]
+    other = next(p for p in pages if not p.endswith("smoke_roofline.html"))
+    smoke = "labs/smoke_roofline.html"
+
+    # a first visit: nothing is offline yet
+    page = g.new_page()
+    page.goto(srv.url)
+    st = page.evaluate("() => new Promise(r => { const t = setInterval(() => { if (window.__mlsysOfflineStatus) "
+                       "{ clearInterval(t); r(window.__mlsysOfflineStatus()); } }, 100); })")
+    assert set(st["labs"]) == set(pages) and not any(st["labs"].values())
+    page.wait_for_function("() => document.querySelector('[data-offline-for]:not([hidden])')", timeout=10_000)
+    assert set(_marks(page).values()) == {"needs the network"}
+
+    # open one lab: it alone is marked, and the marks match the cache
+    lab = _start_lab(g, srv.url + smoke)
+    lab.evaluate("() => window.__mlsysCacheNow()")
+    lab.close()
+    page.reload()
+    page.wait_for_function("(p) => document.querySelector(`[data-offline-for='${p}']`).textContent === "
+                           "'available offline'", arg=smoke, timeout=30_000)
+    marks = _marks(page)
+    assert marks[smoke] == "available offline"
+    assert {p for p, m in marks.items() if m == "available offline"} == {smoke}
+    cached = _cached_pages(page)
+    assert srv.url + smoke in cached and srv.url + other not in cached
+
+    # offline, a lab never opened: the service worker's page says so and links the cached lab
+    srv.set_down(True)
+    resp = page.goto(srv.url + other)
+    assert resp.status == 503 and resp.from_service_worker
+    page.wait_for_selector("#mlsys-offline-page", timeout=10_000)
+    text = page.inner_text("body")
+    assert "You are offline" in text and "not been saved on this device" in text
+    links = page.eval_on_selector_all("ul.offline-labs a", "as => as.map(a => a.href)")
+    assert links == [srv.url + smoke]
+
+    # back online: make every lab available offline; then any lab opens without the network
+    srv.set_down(False)
+    page.goto(srv.url)
+    page.get_by_role("button", name="Make every lab available offline").click()
+    page.wait_for_function("() => /Every lab is available offline/.test(document.getElementById('offline-note')"
+                           ".textContent)", timeout=CACHE_ALL_TIMEOUT_MS)
+    assert set(_marks(page).values()) == {"available offline"}
+    st = page.evaluate("() => window.__mlsysOfflineStatus()")
+    assert st["cached"] == st["total"] and all(st["labs"].values())
+    assert {srv.url + p for p in pages} <= _cached_pages(page)
+    srv.set_down(True)
+    other_page = _start_lab(g, srv.url + other)
+    assert pagekit.state(other_page)["cells"] > 0 and not pagekit.state(other_page)["errors"]
+    assert g.outside == []
+
+
+# the watchdog's test in register.js: marimo has mounted something into #root and the page shows text
+def _diagnose(page, g) -> dict:
+    """What a blank page was doing: document state, what ran, what is still pending, errors."""
+    info = page.evaluate("""() => ({
+        readyState: document.readyState,
+        rootChildren: (document.getElementById('root') || {childElementCount: -1}).childElementCount,
+        bodyText: document.body ? document.body.innerText.slice(0, 200) : null,
+        controlled: !!(navigator.serviceWorker && navigator.serviceWorker.controller),
+        resources: performance.getEntriesByType('resource').length,
+        moduleScripts: Array.from(document.querySelectorAll('script[type=module]')).map(s => s.src),
+        console: (window.__qaConsole || []).slice(-8) })""")
+    info["pending"] = sorted(set(g.pending.values()))[:20]
+    info["page_errors"] = g.errors[-5:]
+    return info
+
+
+_MOUNTED_JS = """() => { const r = document.getElementById('root');
+  return !!r && !!r.querySelector(':scope > :not(.mlsys-static)') && document.body.innerText.trim() !== ''; }"""
+
+
+def test_reload_stress_never_leaves_a_blank_page(guarded, make_server_fixture):
+    """100 reloads of a cached lab (served by the service worker, as a student's reload is): marimo mounts its
+    app within MOUNT_TIMEOUT_MS of `load` every time, i.e. the watchdog in register.js (which reloads a page
+    still blank 15 s after `load`) never has to act."""
+    srv = make_server_fixture()
+    g = guarded(srv.url, intercept=False)
+    page = _start_lab(g, srv.url + "labs/smoke_roofline.html")
+    page.evaluate("() => window.__mlsysCacheNow()")
+    failed, console = [], []  # per reload: requests that failed, the browser's own console (load errors)
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"[:300]))
+    blank, slowest_load, slowest_mount = [], 0.0, 0.0
+    for i in range(RELOADS):
+        t0 = time.monotonic()
+        g.pending.clear()
+        failed.clear()
+        console.clear()
+        page.reload(wait_until="load", timeout=LOAD_TIMEOUT_MS)
+        t_load = time.monotonic()
+        try:  # the watchdog's rule: still blank MOUNT_TIMEOUT_MS after `load` is a blank page
+            page.wait_for_function(_MOUNTED_JS, timeout=MOUNT_TIMEOUT_MS)
+        except Exception:
+            diag = _diagnose(page, g)
+            diag["failed_requests"], diag["browser_console"] = failed[:10], console[-10:]
+            try:  # slow or stuck? (the watchdog reloads at 15 s after load, so this also sees it recover)
+                page.wait_for_function(_MOUNTED_JS, timeout=LATE_TIMEOUT_MS)
+                diag["mounted_after_load_s"] = round(time.monotonic() - t_load, 1)
+            except Exception:
+                diag["mounted_after_load_s"] = None
+            blank.append((i, diag))
+        slowest_load, slowest_mount = max(slowest_load, t_load - t0), max(slowest_mount, time.monotonic() - t_load)
+        if i % 10 == 9:
+            print(f"  {i + 1} reloads, {len(blank)} blank; slowest: reload → load {slowest_load:.1f} s, "
+                  f"load → mounted {slowest_mount:.1f} s", file=sys.stderr, flush=True)
+    print(f"{RELOADS} reloads: {len(blank)} blank; slowest reload → load {slowest_load:.1f} s, "
+          f"load → mounted {slowest_mount:.1f} s")
+    assert blank == [], f"blank page after reloads {blank} of {RELOADS}"
+    pagekit.wait_interactive(page)
+
+
+# Sampled from the first moment of the document, every 50 ms: cell count, kernel connection, each cell's text.
+_BOOT_TRACE_JS = """
+(() => {
+  const trace = (window.__bootTrace = []);
+  const t = setInterval(() => {
+    const conn = document.querySelector('[data-connection-state]');
+    const cells = Array.from(document.querySelectorAll('.marimo-cell[data-cell-id]'));
+    const status = document.getElementById('mlsys-boot-status');
+    trace.push({ t: performance.now(), state: conn ? conn.dataset.connectionState : null, cells: cells.length,
+                 status: status ? status.textContent : null,
+                 preview: (document.querySelector('#root > .mlsys-static') || {innerText: ''}).innerText.trim(),
+                 text: Object.fromEntries(cells.map(c => [c.dataset.cellId, c.innerText.trim()])) });
+    if (trace.length > 4000) clearInterval(t);
+  }, 50);
+})();
+"""
+
+PRERENDER_LAB = "00_hello_roofline"
+
+
+def pre_texts(session: dict) -> list[str]:
+    """Visible text of each pre-rendered markdown output (tags stripped)."""
+    import html as html_mod
+    import re
+
+    out = []
+    for cell in session["cells"]:
+        for o in cell.get("outputs", []):
+            md = (o.get("data") or {}).get("text/markdown")
+            if md:
+                out.append(" ".join(html_mod.unescape(re.sub(r"<[^>]+>", " ", md)).split()))
+    return out
+
+
+def test_prerendered_outputs_show_before_the_kernel_and_equal_what_it_renders(guarded, server, site_dir):
+    """The narrative and first outputs (rendered at build time in CPython) are on screen before the kernel is
+    connected, the cell count never drops back to zero while loading (no flash), and once interactive every
+    cell shows the same text as before (the kernel rendered exactly what was pre-rendered)."""
+    from wasm_build.labs import embedded_session
+
+    session = embedded_session((site_dir / "labs" / f"{PRERENDER_LAB}.html").read_text(encoding="utf-8"))
+    if session is None:
+        import pytest
+
+        pytest.skip("the site was built without pre-rendered outputs (MLSYS_PRERENDER=1 builds them)")
+    assert session["cells"], "the page embeds an empty session"
+    g = guarded(server.url)
+    g.ctx.add_init_script(_BOOT_TRACE_JS)
+    page = g.new_page()
+    page.goto(server.url + f"labs/{PRERENDER_LAB}.html")
+    pagekit.wait_interactive(page)
+    trace = page.evaluate("() => window.__bootTrace")
+    before = [s for s in trace if s["state"] != "OPEN"]
+    assert before, "the kernel was connected at the first sample"
+    shown = [s for s in before if s["cells"] > 0 and any(s["text"].values())]
+    assert shown, f"no pre-rendered text before the kernel connected ({len(before)} samples)"
+    first = shown[0]
+    # the plain-HTML preview (painted before marimo's JavaScript) comes first and holds the narrative
+    preview = [s for s in trace if s["preview"]]
+    assert preview and preview[0]["t"] <= first["t"], "no static preview before marimo's cells"
+    title = session["cells"] and next(c for c in pre_texts(session) if c)
+    assert title[:40] in preview[0]["preview"], (title[:40], preview[0]["preview"][:200])
+    print(f"static preview at {preview[0]['t']:.0f} ms")
+    print(f"first text at {first['t']:.0f} ms, kernel connected at "
+          f"{next((s['t'] for s in trace if s['state'] == 'OPEN'), float('nan')):.0f} ms")
+    after_first = trace[trace.index(first):]
+    assert min(s["cells"] for s in after_first) > 0, "the cells vanished while loading (a flash)"
+    pre = shown[-1]["text"]  # the last view before the kernel took over
+    post = trace[-1]["text"]
+    differing = {k: (pre.get(k), post.get(k)) for k in set(pre) | set(post) if pre.get(k) != post.get(k)}
+    assert not differing, f"pre-rendered text differs from the kernel's: {list(differing.items())[:3]}"
+    # the status line says what is loading while the kernel is not connected, and is gone afterwards
+    statuses = [s["status"] for s in before if s["status"]]
+    assert statuses and all("Starting Python in your browser" in x for x in statuses), statuses[:3]
+    assert trace[-1]["status"] is None
+    print("last status before the kernel:", statuses[-1])
+    assert g.outside == []
+
+
+def _lan_address() -> str | None:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # picks the interface of the default route; sends nothing
+            addr = s.getsockname()[0]
+    except OSError:
+        return None
+    return None if addr.startswith("127.") else addr
+
+
+def test_plain_http_on_a_classroom_network_runs_labs_but_says_offline_is_unavailable(guarded, site_dir):
+    """``serve --host 0.0.0.0`` reached by another machine's address over plain HTTP: not a secure context, so
+    no service worker. The labs run; the landing page says offline use needs HTTPS instead of promising it."""
+    import threading
+
+    import pytest
+
+    from wasm_build.serve import make_server
+
+    addr = _lan_address()
+    if addr is None:
+        pytest.skip("this machine has no non-loopback IPv4 address")
+    srv = make_server(site_dir, host="0.0.0.0", port=0, quiet=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        url = f"http://{addr}:{srv.server_address[1]}/"
+        g = guarded(url)
+        page = g.new_page()
+        page.goto(url)
+        assert page.evaluate("() => window.isSecureContext") is False
+        page.wait_for_function("() => document.getElementById('offline-note').textContent !== ''", timeout=10_000)
+        assert "Offline use is not available here" in page.inner_text("#offline-note")
+        assert page.locator("#cache-all").is_hidden()
+        lab = _start_lab(g, url + "labs/smoke_roofline.html")
+        assert pagekit.state(lab)["cells"] > 0 and not pagekit.state(lab)["errors"]
+        assert lab.evaluate("() => !navigator.serviceWorker || !navigator.serviceWorker.controller")
+        assert g.outside == []
+    finally:
+        srv.shutdown()
+        srv.server_close()
