@@ -9,10 +9,11 @@ def _():
     import marimo as mo
     import mlsysim_core as core
     from mlsys_labs import charts, ui
+    from mlsys_labs.banks import lab_07_carbon_water as bank
     from mlsys_labs.catalog import get_lab
 
     LAB = get_lab("07_carbon_water")
-    return LAB, charts, core, mo, ui
+    return LAB, bank, charts, core, mo, ui
 
 
 @app.cell
@@ -70,33 +71,28 @@ def _(LAB, progress, ui, variant):
 
 
 @app.cell
-def _(core, mo, starts, ui):
-    grid = ui.zoo_dropdown({g: core.Grids.get(g) for g in core.Grids.names()}, label="Grid region", value="Poland", starts=starts, key="grid")
-    cluster = ui.zoo_dropdown({c: core.Systems.Clusters.get(c) for c in ("Lab_64_H100", "Research_256",
-                                                                         "Training_1K")},
-                              label="Fleet", value="Research_256", starts=starts, key="cluster")
+def _(bank, core, mo, starts, ui):
+    grid = ui.choice(core.Grids.names(), label="Grid region", value="Poland", starts=starts, key="grid")
+    cluster = ui.choice(bank.CLUSTERS, label="Fleet", value="Research_256", starts=starts,
+                              key="cluster")
     days = ui.slider(1, 120, step=1, value=30, label="Training duration", unit="days", starts=starts, key="days")
-    mfu = ui.slider(0.1, 1.0, step=0.05, value=0.5, label="Average MFU, drives power draw", unit="fraction of peak", starts=starts, key="mfu")
+    busy = ui.slider(0.1, 1.0, step=0.05, value=1.0, label="Busy fraction, share of the run the chips compute",
+                     unit="fraction of time", starts=starts, key="busy")
     mo.vstack([ui.step("act", "pick a place and a workload"), ui.row(grid, cluster),
-               days, mfu])
-    return cluster, days, grid, mfu
+               days, busy])
+    return busy, cluster, days, grid
 
 
 @app.cell
-def _(cluster, core, days, grid, mfu):
-    sus = core.SustainabilityModel().solve(fleet=cluster.value, duration_days=days.value, grid=grid.value,
-                                           mfu=mfu.value)
+def _(bank, busy, cluster, days, grid):
+    sus = bank.footprint(cluster.value, days.value, grid.value, busy.value)
     return (sus,)
 
 
 @app.cell
-def _(core, mo, pred, sus, ui):
+def _(bank, mo, pred, sus, ui):
     mo.stop(*ui.prediction_gate(pred))
-
-    def _co2(g):
-        return core.SustainabilityModel().solve(fleet=core.Systems.Clusters.get("Research_256"), duration_days=30,
-                                                grid=core.Grids.get(g), mfu=0.5).carbon_footprint_kg
-    _ratio = float(_co2("Poland") / _co2("Quebec"))
+    _ratio = bank.carbon_ratio("Poland", "Quebec", "Research_256", 30)
     _ans = "2×" if _ratio < 5 else "10×" if _ratio < 25 else "40× or more"
     mo.vstack([
         ui.step("observe"),
@@ -115,19 +111,13 @@ def _(core, mo, pred, sus, ui):
 
 
 @app.cell
-def _(charts, cluster, core, days, grid, mfu, mo, pred, ui):
+def _(bank, busy, charts, cluster, days, grid, mo, pred, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _rows = []
-    for _g in core.Grids.names():
-        _r = core.SustainabilityModel().solve(fleet=cluster.value, duration_days=days.value,
-                                              grid=core.Grids.get(_g), mfu=mfu.value)
-        _rows.append({"grid": _g, "tCO2": float(_r.carbon_footprint_kg.to("tCO2").magnitude),
-                      "water m³": float(_r.water_usage_liters.to("m^3").magnitude)})
-    _rows.sort(key=lambda r: r["tCO2"])
+    _rows = bank.every_grid(cluster.value, days.value, busy.value)
     mo.vstack([
-        charts.bars(_rows, "grid", "tCO2", highlight=grid.selected_key, value_title="operational tCO₂",
+        charts.bars(_rows, "grid", "tCO2", highlight=grid.value, value_title="operational tCO₂",
                     title=f"The same {days.value}-day run on every grid"),
-        charts.bars(_rows, "grid", "water m³", highlight=grid.selected_key, value_title="water (m³)",
+        charts.bars(_rows, "grid", "water m³", highlight=grid.value, value_title="water (m³)",
                     title="…and the water it consumes (zero for hydro/geothermal with liquid cooling)"),
     ])
     return
@@ -139,10 +129,10 @@ def _(core, sus, ui):
         core.SustainabilityModel,
         results=[sus],
         explanation=(
-            "Accelerators idle at about 30 % of their TDP and rise linearly with utilization. The facility "
-            "multiplies IT energy by its PUE (cooling, power conversion). The grid's carbon intensity $CI$ "
-            "(gCO₂/kWh) spans almost two orders of magnitude between coal and hydro; water use (WUE, L/kWh) "
-            "depends on cooling technology and climate."
+            "A node draws its accelerators' power — about 30 % of TDP idle, rising to TDP while busy, whatever "
+            "the MFU — plus its host (CPUs, NICs, fans). The facility multiplies IT energy by its PUE (cooling, "
+            "power conversion). The grid's carbon intensity $CI$ (gCO₂/kWh) spans almost two orders of magnitude "
+            "between coal and hydro; water use (WUE, litres per IT kWh) depends on cooling and climate."
         ),
         source="Patterson et al. 2021 (carbon of ML training); seed paper §4.5 (wall 18)",
     )
@@ -153,7 +143,7 @@ def _(core, sus, ui):
 def _(LAB, mo, progress, ui, variant):
     reflect = ui.reflection(LAB, variant, progress)
     mo.vstack([ui.step("reflect", body=(
-        "If you could move only one thing — the region, or the MFU (better software) — which cuts more CO₂ for "
+        "If you could move only one thing — the region, or the busy fraction (less idle time) — which cuts more CO₂ for "
         "your fleet? Why might a low-carbon region still be a poor choice for an inference service?"
     )), reflect])
     return (reflect,)
@@ -180,10 +170,10 @@ async def _(LAB, answers, progress, ui, variant):
 
 
 @app.cell
-async def _(LAB, cluster, days, graded, grid, mfu, mo, pred, progress, reflect, reset, ui, variant):
+async def _(LAB, busy, cluster, days, graded, grid, mo, pred, progress, reflect, reset, ui, variant):
     mo.stop(variant is None)  # no student id yet: nothing to save or report
     _footer = await ui.finish(LAB, variant, progress, graded, reset, prediction=pred,
-                              reflections={"reflect": reflect}, grid=grid, cluster=cluster, days=days, mfu=mfu)
+                              reflections={"reflect": reflect}, grid=grid, cluster=cluster, days=days, busy=busy)
     _footer
     return
 

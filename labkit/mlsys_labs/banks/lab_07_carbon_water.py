@@ -5,11 +5,42 @@ from __future__ import annotations
 from mlsys_labs.questions import LabSpec, Question
 
 
-def _sus(v, grid=None):
+#: the clusters the lab offers (Systems.Clusters keys)
+CLUSTERS = ("Lab_64_H100", "Research_256", "Training_1K")
+
+
+def footprint(cluster: str, days: float, grid: str, busy: float):
+    """SustainabilityModel result: ``cluster`` busy a fraction ``busy`` of ``days`` days on ``grid``.
+
+    Node power model (docs/physics.md): P_node = n·TDP·(0.3 + 0.7·busy) + host overhead; E = P·t·PUE.
+    """
     from mlsysim_core import Grids, SustainabilityModel, Systems
 
-    return SustainabilityModel().solve(fleet=Systems.Clusters.get(v["cluster"]), duration_days=v["days"],
-                                       grid=Grids.get(grid or v["grid"]), mfu=v["mfu"])
+    return SustainabilityModel().solve(fleet=Systems.Clusters.get(cluster), duration_days=days,
+                                       grid=Grids.get(grid), busy_fraction=busy)
+
+
+def every_grid(cluster: str, days: float, busy: float) -> list[dict]:
+    """One row per zoo grid — operational tCO2 and water m³ of the same run — lowest carbon first."""
+    from mlsysim_core import Grids
+
+    rows = []
+    for g in Grids.names():
+        r = footprint(cluster, days, g, busy)
+        rows.append({"grid": g, "tCO2": float(r.carbon_footprint_kg.to("tCO2").magnitude),
+                     "water m³": float(r.water_usage_liters.to("m^3").magnitude)})
+    return sorted(rows, key=lambda r: r["tCO2"])
+
+
+def carbon_ratio(dirty: str = "Poland", clean: str = "Quebec", cluster: str = "Research_256",
+                 days: float = 30, busy: float = 1.0) -> float:
+    """Operational CO₂ of the same run on grid ``dirty`` over grid ``clean``."""
+    return float(footprint(cluster, days, dirty, busy).carbon_footprint_kg
+                 / footprint(cluster, days, clean, busy).carbon_footprint_kg)
+
+
+def _sus(v, grid=None):
+    return footprint(v["cluster"], v["days"], grid or v["grid"], v["busy"])
 
 
 def water_per_it_kwh(v) -> float:
@@ -21,7 +52,7 @@ def water_per_it_kwh(v) -> float:
 LAB = LabSpec(
     id="07_carbon_water",
     title="07 · The geography of AI: carbon and water",
-    version="1",
+    version="2",
     walls=(18,),
     minutes=30,
     summary="The same training run emits 80× more CO₂ on one grid than another, and may drink millions of liters.",
@@ -29,16 +60,16 @@ LAB = LabSpec(
         "cluster": ("Lab_64_H100", "Research_256"),
         "grid": ("Poland", "Iowa", "US_Avg", "Germany", "Singapore", "Texas"),
         "days": (7, 14, 30),
-        "mfu": (0.4, 0.5, 0.6),
+        "busy": (0.8, 0.9, 1.0),
     },
     questions=(
         Question(
             id="q_energy",
-            prompt="{cluster} trains for {days} days at MFU {mfu} in {grid}. How much energy does the facility draw "
+            prompt="{cluster} trains for {days} days, its accelerators busy {busy} of the time, in {grid}. How much energy does the facility draw "
                    "(IT energy × PUE)?",
             unit="MWh", expected=lambda v: _sus(v).total_energy_kwh, rel_tol=0.02,
-            hint="P_node = accelerators × busy power (≈ TDP when the job keeps them busy, whatever the MFU) + host "
-                 "overhead (0.82 × the node's rated power − accelerator TDPs).",
+            hint="P_node = accelerators × TDP × (0.3 + 0.7 × busy fraction) + host overhead (0.82 × the node's rated "
+                 "power − accelerator TDPs); MFU barely moves it: a busy GPU draws near its TDP.",
         ),
         Question(
             id="q_carbon",
