@@ -57,7 +57,7 @@ chromium:
 # 0 = no worker processes); the 20 slowest tests are listed at the end so growth is visible.
 PYTEST_WORKERS ?= 2
 test: venv npm chromium
-	@$(VPY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --durations=20 $(PYTEST_ARGS); rc=$$?; \
+	@$(VPY) -m pytest -q -n $(PYTEST_WORKERS) --dist loadgroup --durations=20 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests (exit 5)"; exit 0; fi; exit $$rc
 
 bench: venv npm chromium

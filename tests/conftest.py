@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 CI_EXAMPLES = 100
@@ -57,3 +58,16 @@ def pytest_report_header(config):
     current = settings()
     return (f"hypothesis profile: {hypothesis_profile()} (derandomize={current.derandomize}, "
             f"max_examples={current.max_examples}, deadline={current.deadline})")
+
+
+# pytest-xdist runs with ``--dist loadgroup`` (Makefile): every test file is one group, so a file's module and
+# session fixtures are set up on one worker (as with ``--dist loadfile``), except in the files that set
+# ``XDIST_EACH_TEST = True`` — there each test (e.g. one lab's whole browser session) goes to whichever worker
+# is free, so one long parametrized file does not serialise on a single worker.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("xdist_group") or getattr(item.module, "XDIST_EACH_TEST", False):
+            continue
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+

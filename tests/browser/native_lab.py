@@ -1,5 +1,5 @@
 """What a lab shows when run natively in CPython: the metric cards (``mo.stat``) after the same prediction and
-the same control move as in the browser. Used by test_values_match_cpython.py, in a subprocess (marimo's script
+the same control move as in the browser. Used by phases.py (test_lab_session.py), in a subprocess (marimo's script
 context is process-global):
 
     python tests/browser/native_lab.py LAB_ID PREDICTION CONTROL_LABEL_HTML FRONTEND_VALUE_JSON

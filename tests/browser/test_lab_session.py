@@ -1,0 +1,44 @@
+"""Every lab, as one student's session on one page in Chromium (network cut to the local origin).
+
+Per lab, in order, on the same page: it loads without errors; after the first prediction and one slider move
+its metric cards equal the notebook run natively in CPython; axe-core finds no critical or serious WCAG 2.2
+A/AA violation, sliders announce value and unit, charts have text alternatives, nothing scrolls sideways at
+683/390/360 px; every control changes an output; the student's path (variant banner, right/wrong/wrong-
+dimension feedback equal to CPython's checker, a submission the autograder grades full marks); Check's
+feedback appears inside the viewport; a reload brings back the prediction and the moved controls.
+One load and one reload per lab (steps in phases.py and studentpath.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pagekit
+import phases
+import studentpath as sp
+
+ROOT = Path(__file__).resolve().parents[2]
+LAB_IDS = sorted(p.stem for p in (ROOT / "labs").glob("*.py") if not p.name.startswith("_"))
+XDIST_EACH_TEST = True  # tests/conftest.py: each lab to whichever pytest-xdist worker is free
+
+
+@pytest.mark.parametrize("lab_id", LAB_IDS)
+def test_a_students_session(lab_id, guarded, server, manifest):
+    assert lab_id in {lab["id"] for lab in manifest["labs"]}, f"{lab_id} missing from the built site"
+    lab = sp.cpython_lab(lab_id)
+    g = guarded(server.url)
+    page = g.new_page()
+    page.set_viewport_size(phases.WIDE)
+    page.goto(server.url + f"labs/{lab_id}.html")
+    phases.wait_interactive(page)
+    assert pagekit.state(page)["cells"] > 0
+    phases.assert_no_errors(g, page, lab_id, "after loading")
+
+    phases.predict_and_cards_equal_cpython(g, page, lab_id)
+    phases.accessible_on_every_screen(page, lab_id)
+    phases.every_control_drives_an_output(g, page, lab_id)
+    sp.student_path(sp.LabPage(lab_id, g, page, len(lab.questions)), lab)
+    phases.feedback_in_view_after_check(page, lab_id)
+    phases.reload_restores_prediction_and_controls(g, page, lab_id)
