@@ -9,10 +9,11 @@ def _():
     import marimo as mo
     import mlsysim_core as core
     from mlsys_labs import charts, ui
+    from mlsys_labs.banks import lab_04_data_pipeline as bank
     from mlsys_labs.catalog import get_lab
 
     LAB = get_lab("04_data_pipeline")
-    return LAB, charts, core, mo, ui
+    return LAB, bank, charts, core, mo, ui
 
 
 @app.cell
@@ -70,9 +71,8 @@ def _(LAB, progress, ui, variant):
 
 
 @app.cell
-def _(core, mo, starts, ui):
-    _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "H200", "L4", "JetsonOrinNX")}
-    hw = ui.zoo_dropdown(_hw, label="Accelerator (its storage and host link)", value="H100", starts=starts, key="hardware")
+def _(bank, mo, starts, ui):
+    hw = ui.choice(bank.HARDWARE, label="Accelerator (its storage and host link)", value="H100", starts=starts, key="hardware")
     rate = ui.slider(500, 20000, step=500, value=5000, label="Samples the model consumes", unit="samples/s", starts=starts, key="samples_per_s")
     size = ui.slider(0.1, 4.0, step=0.1, value=1.0, label="Sample size", unit="MB", starts=starts, key="sample_mb")
     mo.vstack([ui.step("act", "Part A · ingestion"), hw, rate, size])
@@ -89,23 +89,21 @@ def _(mo, starts, ui):
 
 
 @app.cell
-def _(batch, core, cpu, hw, rate, size, step_ms):
-    data = core.DataModel().solve(workload_data_rate=core.Q_(rate.value * size.value, "MB/s"), hardware=hw.value)
-    xf = core.TransformationModel().solve(batch_size=batch.value, sample_size=core.Q_(size.value, "MB"),
-                                          cpu_throughput=core.Q_(cpu.value, "GB/s"),
-                                          accelerator_step_time=core.Q_(step_ms.value, "ms"))
+def _(bank, batch, cpu, hw, rate, size, step_ms):
+    data = bank.ingest(hw.value, rate.value, size.value)
+    xf = bank.transform(batch.value, size.value, cpu.value, step_ms.value)
     return data, xf
 
 
 @app.cell
-def _(core, data, mo, pred, ui, xf):
+def _(bank, data, mo, pred, ui, xf):
     mo.stop(*ui.prediction_gate(pred))
-    _d = core.DataModel().solve(workload_data_rate=core.Q_(5, "GB/s"), hardware=core.Hardware.get("H100"))
+    _d = bank.ingest("H100", 5000, 1.0)  # the prediction's case: 5,000 images/s of 1 MB on one H100
     _ans = ("No, the GPU stalls" if _d.is_stalled else
             "Barely (more than 80 % used)" if _d.utilization > 0.8 else "Yes, with room to spare")
     mo.vstack([
         ui.step("observe"),
-        ui.reveal(pred, _ans, f"Demand 5 GB/s against a supply of {ui.fmt(_d.supply_bw)} "
+        ui.reveal(pred, _ans, f"Demand {ui.fmt(_d.demand_bw)} against a supply of {ui.fmt(_d.supply_bw)} "
                               f"(limited by {_d.limiting_path.lower()}): ρ = {_d.utilization:.2f}."),
         ui.metrics([
             ("Demand", data.demand_bw, "samples/s × size"),
@@ -120,34 +118,21 @@ def _(core, data, mo, pred, ui, xf):
 
 
 @app.cell
-def _(charts, data, hw, mo, pred, ui):
+def _(bank, charts, hw, mo, pred, rate, size, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _rows = [{"path": "demand", "GB/s": float(data.demand_bw.to("GB/s").magnitude)}]
-    if data.storage_bw is not None:
-        _rows.append({"path": "storage (NVMe)", "GB/s": float(data.storage_bw.to("GB/s").magnitude)})
-    if data.host_link_bw is not None:
-        _rows.append({"path": "host link (PCIe)", "GB/s": float(data.host_link_bw.to("GB/s").magnitude)})
-    charts.bars(_rows, "path", "GB/s", highlight="demand", value_title="GB/s",
-                title=f"Wall 8 on the {hw.selected_key}: demand vs each supply path")
+    _rows = bank.data_paths(hw.value, rate.value, size.value)
+    charts.bars(list(_rows), "path", "GB/s", highlight="demand", value_title="GB/s",
+                title=f"Wall 8 on the {hw.value}: demand vs each supply path")
     return
 
 
 @app.cell
-def _(batch, charts, core, cpu, mo, pred, size, step_ms, ui):
+def _(bank, batch, charts, cpu, mo, pred, size, step_ms, ui, xf):
     mo.stop(*ui.prediction_gate(pred))
-    _rows = []
-    for _k in range(1, 33):
-        _c = 0.5 * _k
-        _r = core.TransformationModel().solve(batch_size=batch.value, sample_size=core.Q_(size.value, "MB"),
-                                              cpu_throughput=core.Q_(_c, "GB/s"),
-                                              accelerator_step_time=core.Q_(step_ms.value, "ms"))
-        _rows.append({"cpu": _c, "busy": 100 * _r.accelerator_utilization})
-    _cur = core.TransformationModel().solve(batch_size=batch.value, sample_size=core.Q_(size.value, "MB"),
-                                            cpu_throughput=core.Q_(cpu.value, "GB/s"),
-                                            accelerator_step_time=core.Q_(step_ms.value, "ms"))
-    charts.sweep(_rows, "cpu", "busy", x_title="CPU preprocessing throughput (GB/s)",
+    _rows = bank.cpu_sweep(batch.value, size.value, step_ms.value)  # cached: the CPU slider moves the marker
+    charts.sweep(list(_rows), "cpu", "busy", x_title="CPU preprocessing throughput (GB/s)",
                  y_title="accelerator busy (%)",
-                 marker={"x": cpu.value, "y": 100 * _cur.accelerator_utilization, "label": "you"},
+                 marker={"x": cpu.value, "y": bank.busy_percent(xf), "label": "you"},
                  title="Wall 9: the accelerator starves until the CPUs catch up")
     return
 

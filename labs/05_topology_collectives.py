@@ -9,10 +9,11 @@ def _():
     import marimo as mo
     import mlsysim_core as core
     from mlsys_labs import charts, ui
+    from mlsys_labs.banks import lab_05_topology_collectives as bank
     from mlsys_labs.catalog import get_lab
 
     LAB = get_lab("05_topology_collectives")
-    return LAB, charts, core, mo, ui
+    return LAB, bank, charts, core, mo, ui
 
 
 @app.cell
@@ -71,16 +72,12 @@ def _(LAB, progress, ui, variant):
 
 
 @app.cell
-def _(core, mo, starts, ui):
-    _fabrics = {f: core.Systems.Fabrics.get(f) for f in
-                ("InfiniBand_NDR", "InfiniBand_HDR", "InfiniBand_XDR", "RoCE_400G", "Ethernet_100G")}
-    fabric = ui.zoo_dropdown(_fabrics, label="Scale-out fabric", value="InfiniBand_NDR", starts=starts, key="fabric")
-    topology = ui.choice(["fat_tree", "rail_optimized", "dragonfly", "torus_3d", "ring"], value="fat_tree",
-                              label="Topology", starts=starts, key="topology")
+def _(bank, mo, starts, ui):
+    fabric = ui.choice(bank.FABRICS, label="Scale-out fabric", value="InfiniBand_NDR", starts=starts, key="fabric")
+    topology = ui.choice(bank.TOPOLOGIES, value="fat_tree", label="Topology", starts=starts, key="topology")
     oversub = ui.slider(1.0, 4.0, step=0.5, value=1.0, label="Oversubscription", unit="to 1", starts=starts, key="oversub")
-    nodes = ui.slider(steps=[2, 4, 8, 16, 32, 64, 128], value=16, label="DGX H100 nodes, 8 GPUs each", unit="nodes", starts=starts, key="nodes")
-    model = ui.zoo_dropdown({m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_7B", "Llama2_13B")},
-                            label="Model (gradient size)", value="Llama3_8B", starts=starts, key="model")
+    nodes = ui.slider(steps=bank.NODE_COUNTS, value=16, label="DGX H100 nodes, 8 GPUs each", unit="nodes", starts=starts, key="nodes")
+    model = ui.choice(bank.MODELS, label="Model (gradient size)", value="Llama3_8B", starts=starts, key="model")
     overlap = mo.ui.checkbox(value=bool(starts.value("overlap", False)), label="Overlap the all-reduce with backward compute")
     zero = ui.zoo_dropdown({"none: every GPU holds everything": 0, "ZeRO-1: shard optimizer state": 1,
                            "ZeRO-2: + gradients": 2, "ZeRO-3 / FSDP: + weights": 3},
@@ -90,27 +87,16 @@ def _(core, mo, starts, ui):
 
 
 @app.cell
-def _(core, fabric, model, nodes, overlap, oversub, topology, zero):
-    net = fabric.value.model_copy(update={"topology": topology.value, "oversubscription": float(oversub.value)})
-    topo = core.TopologyModel().solve(fabric=net, num_nodes=nodes.value)
-    fleet = core.Fleet(name=f"{nodes.value}x DGX H100", node=core.Systems.Nodes.get("DGX_H100"), count=nodes.value,
-                       fabric=net)
-    dist = core.DistributedModel().solve(model=model.value, fleet=fleet, batch_size=16 * nodes.value,
-                                         precision="bf16", overlap_comm=overlap.value, seq_len=2048,
-                                         zero_stage=zero.value)
-    return dist, net, topo
+def _(bank, fabric, model, nodes, overlap, oversub, topology, zero):
+    topo = bank.wire(fabric.value, topology.value, oversub.value, nodes.value)
+    dist = bank.train(model.value, nodes.value, fabric.value, topology.value, oversub.value, overlap.value, zero.value)
+    return dist, topo
 
 
 @app.cell
-def _(core, dist, mo, pred, topo, ui):
+def _(bank, dist, mo, pred, topo, ui):
     mo.stop(*ui.prediction_gate(pred))
-
-    def _ar(n):
-        _f = core.Fleet(name="f", node=core.Systems.Nodes.get("DGX_H100"), count=n,
-                        fabric=core.Systems.Fabrics.get("InfiniBand_NDR"))
-        return core.DistributedModel().solve(model=core.Models.get("Llama3_8B"), fleet=_f, batch_size=16 * n,
-                                             precision="bf16", seq_len=2048).dp_communication_latency
-    _ratio = float(_ar(32) / _ar(16))
+    _ratio = bank.allreduce_ratio(16, 32, "Llama3_8B", "InfiniBand_NDR")
     _ans = "about halves" if _ratio < 0.7 else "stays about the same" if _ratio < 1.4 else "about doubles"
     mo.vstack([
         ui.step("observe"),
@@ -132,31 +118,22 @@ def _(core, dist, mo, pred, topo, ui):
 
 
 @app.cell
-def _(charts, core, mo, net, nodes, pred, topology, ui):
+def _(bank, charts, fabric, mo, nodes, oversub, pred, topology, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _rows = []
-    for _t in ("fat_tree", "rail_optimized", "dragonfly", "torus_3d", "ring"):
-        _r = core.TopologyModel().solve(fabric=net, topology=_t, num_nodes=nodes.value)
-        _rows.append({"topology": _t, "GB/s": float(_r.effective_bw.to("GB/s").magnitude)})
-    charts.bars(_rows, "topology", "GB/s", highlight=topology.value, value_title="effective GB/s per endpoint",
+    _rows = bank.every_topology(fabric.value, oversub.value, nodes.value)  # cached per network
+    charts.bars(list(_rows), "topology", "GB/s", highlight=topology.value, value_title="effective GB/s per endpoint",
                 title=f"Wall 10: what survives each topology at {nodes.value} nodes")
     return
 
 
 @app.cell
-def _(charts, core, dist, mo, model, net, nodes, pred, ui):
+def _(bank, charts, dist, fabric, mo, model, nodes, oversub, pred, topology, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _rows = []
-    for _n in (2, 4, 8, 16, 32, 64, 128):
-        _f = core.Fleet(name="f", node=core.Systems.Nodes.get("DGX_H100"), count=_n, fabric=net)
-        for _ov in (False, True):
-            _d = core.DistributedModel().solve(model=model.value, fleet=_f, batch_size=16 * _n, precision="bf16",
-                                               overlap_comm=_ov, seq_len=2048)
-            _rows.append({"GPUs": 8 * _n, "efficiency": 100 * _d.scaling_efficiency,
-                          "all-reduce": "overlapped" if _ov else "exposed"})
-    charts.sweep(_rows, "GPUs", "efficiency", series="all-reduce", log_x=True, x_title="GPUs (log)",
+    # cached per network and model: the node slider and the overlap/ZeRO controls only move the marker
+    _rows = bank.scaling_sweep(model.value, fabric.value, topology.value, oversub.value)
+    charts.sweep(list(_rows), "GPUs", "efficiency", series="all-reduce", log_x=True, x_title="GPUs (log)",
                  y_title="scaling efficiency (%)",
-                 marker={"x": 8 * nodes.value, "y": 100 * dist.scaling_efficiency, "label": "you"},
+                 marker={"x": 8 * nodes.value, "y": bank.efficiency_percent(dist), "label": "you"},
                  title="Wall 14: communication eats into every step")
     return
 

@@ -9,10 +9,11 @@ def _():
     import marimo as mo
     import mlsysim_core as core
     from mlsys_labs import charts, ui
+    from mlsys_labs.banks import lab_06_scaling_parallelism as bank
     from mlsys_labs.catalog import get_lab
 
     LAB = get_lab("06_scaling_parallelism")
-    return LAB, charts, core, mo, ui
+    return LAB, bank, charts, core, mo, ui
 
 
 @app.cell
@@ -71,13 +72,11 @@ def _(LAB, progress, ui, variant):
 
 
 @app.cell
-def _(core, mo, starts, ui):
-    _clusters = {c: core.Systems.Clusters.get(c) for c in ("Training_1K", "Research_256", "Lab_64_H100", "B200_1K")}
-    cluster = ui.zoo_dropdown(_clusters, label="Cluster", value="Training_1K", starts=starts, key="cluster")
-    model = ui.zoo_dropdown({m: core.Models.get(m) for m in ("Llama3_70B", "Llama2_70B", "Llama3_8B")},
-                            label="Model", value="Llama3_70B", starts=starts, key="model")
-    tp = ui.choice(["1", "2", "4", "8"], value="8", label="Tensor parallel (TP)", starts=starts, key="tp")
-    pp = ui.choice(["1", "2", "4", "8", "16"], value="4", label="Pipeline parallel (PP)", starts=starts, key="pp")
+def _(bank, mo, starts, ui):
+    cluster = ui.choice(bank.CLUSTERS, label="Cluster", value="Training_1K", starts=starts, key="cluster")
+    model = ui.choice(bank.MODELS, label="Model", value="Llama3_70B", starts=starts, key="model")
+    tp = ui.choice(bank.TP_DEGREES, value="8", label="Tensor parallel (TP)", starts=starts, key="tp")
+    pp = ui.choice(bank.PP_DEGREES, value="4", label="Pipeline parallel (PP)", starts=starts, key="pp")
     batch = ui.slider(steps=[256, 512, 1024, 2048, 4096], value=1024, label="Global batch of 4096-token sequences", unit="sequences", starts=starts, key="batch")
     overlap = mo.ui.checkbox(value=bool(starts.value("overlap", True)), label="Overlap DP all-reduce with compute")
     mo.vstack([ui.step("act", "choose TP × PP; data parallel takes the rest"),
@@ -86,15 +85,13 @@ def _(core, mo, starts, ui):
 
 
 @app.cell
-def _(batch, cluster, core, mo, model, overlap, pp, tp):
-    _n = cluster.value.total_accelerators
-    _group = int(tp.value) * int(pp.value)
-    mo.stop(_n % _group != 0 or batch.value < _n // _group,
-            mo.callout(mo.md(f"TP × PP = {_group} must divide {_n} GPUs, and the batch must be ≥ the data-parallel "
-                             f"degree ({_n // max(_group, 1)})."), kind="warn"))
-    dist = core.DistributedModel().solve(model=model.value, fleet=cluster.value, batch_size=batch.value,
-                                         precision="bf16", tp_size=int(tp.value), pp_size=int(pp.value),
-                                         overlap_comm=overlap.value, seq_len=4096)
+def _(bank, batch, cluster, mo, model, overlap, pp, tp):
+    _tp, _pp = int(tp.value), int(pp.value)
+    mo.stop(not bank.layout_valid(cluster.value, _tp, _pp, batch.value),
+            mo.callout(mo.md(f"TP × PP = {_tp * _pp} must divide {bank.gpus(cluster.value)} GPUs, and the batch "
+                             f"must be ≥ the data-parallel degree ({bank.dp_degree(cluster.value, _tp, _pp)})."),
+                       kind="warn"))
+    dist = bank.train(model.value, cluster.value, batch.value, _tp, _pp, overlap.value)
     return (dist,)
 
 
@@ -131,26 +128,24 @@ def _(charts, dist, mo, pred, ui):
 
 
 @app.cell
-def _(batch, cluster, core, mo, model, ui):
-    mo.stop(cluster.value.total_accelerators > 4096, mo.md("_Cluster too large to search interactively._"))
-    opt = core.ParallelismOptimizer().solve(model=model.value, fleet=cluster.value, batch_size=batch.value,
-                                            precision="bf16", seq_len=4096, top_k=8)
+def _(bank, batch, cluster, mo, model):
+    mo.stop(bank.gpus(cluster.value) > bank.MAX_SEARCH_GPUS, mo.md("_Cluster too large to search interactively._"))
+    opt = bank.optimize(model.value, cluster.value, batch.value)
     return (opt,)
 
 
 @app.cell
-def _(charts, dist, mo, opt, pred, ui):
+def _(bank, batch, charts, cluster, dist, mo, model, opt, pred, ui):
     mo.stop(*ui.prediction_gate(pred))
     _best = opt.best_config
     _tp, _pp = _best.get("tp", 1), _best.get("pp", 1)
     _ans = ("Pure data parallel (TP 1, PP 1)" if _tp == 1 and _pp == 1 else
             "Tensor parallel inside each node + pipeline + data parallel" if _tp <= 8 else
             "Tensor parallel across nodes (TP > 8)")
-    _rows = [{"layout": f"TP{c['config']['tp']}·PP{c['config']['pp']}·DP{c['config']['dp']}",
-              "MFU %": 100 * c["mfu"]} for c in opt.top_candidates]
-    _yours = f"TP{dist.parallelism.get('tp')}·PP{dist.parallelism.get('pp')}·DP{dist.parallelism.get('dp')}"
+    _rows = list(bank.top_layouts(model.value, cluster.value, batch.value))  # the same cached search as opt
+    _yours = bank.layout_name(dist.parallelism)
     if _yours not in {r["layout"] for r in _rows}:
-        _rows.append({"layout": _yours, "MFU %": 100 * dist.mfu})
+        _rows.append({"layout": _yours, "MFU %": bank.mfu_percent(dist.mfu)})
     mo.vstack([
         mo.md("### The parallelism optimizer"),
         ui.reveal(pred, _ans, f"Best: TP {_tp} · PP {_pp} · DP {_best.get('dp')} at MFU {opt.best_mfu:.1%} "
