@@ -9,10 +9,11 @@ def _():
     import marimo as mo
     import mlsysim_core as core
     from mlsys_labs import charts, ui
+    from mlsys_labs.banks import lab_00_hello_roofline as bank
     from mlsys_labs.catalog import get_lab
 
     LAB = get_lab("00_hello_roofline")
-    return LAB, charts, core, mo, ui
+    return LAB, bank, charts, core, mo, ui
 
 
 @app.cell
@@ -56,13 +57,13 @@ def _(ui):
 
 
 @app.cell
-def _(LAB, core, progress, ui, variant):
-    _h100 = core.Hardware.get("H100")
+def _(LAB, bank, progress, ui, variant):
+    _peak, _bw = bank.roof("H100", "fp16")
     _options = ["Compute (wall 1)", "Memory (wall 2)"]
     pred = ui.prediction(
-        f"Llama-3-8B (fp16, {ui.fmt(core.Models.get('Llama3_8B').size_in_bytes('fp16'), 'GB')} of weights) "
-        f"generates one token at batch 1 on an H100 ({ui.fmt(_h100.peak('fp16'), 'TFLOP/s')}, "
-        f"{ui.fmt(_h100.memory.bandwidth, 'TB/s')}). Which wall sets the time per token?",
+        f"Llama-3-8B (fp16, {ui.fmt(bank.weights('Llama3_8B', 'fp16'), 'GB')} of weights) "
+        f"generates one token at batch 1 on an H100 ({ui.fmt(_peak, 'TFLOP/s')}, "
+        f"{ui.fmt(_bw, 'TB/s')}). Which wall sets the time per token?",
         _options, value=ui.saved_prediction(LAB, variant, progress, _options),
     )
     pred
@@ -76,32 +77,29 @@ def _(LAB, progress, ui, variant):
 
 
 @app.cell
-def _(core, mo, starts, ui):
-    HW = {h: core.Hardware.get(h) for h in ("H100", "A100", "B200", "MI300X", "TPUv5p", "JetsonOrinNX")}
-    MODELS = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_7B", "Llama3_70B", "GPT2_Small", "ResNet50")}
-    hw = ui.zoo_dropdown(HW, label="Accelerator", value="H100", starts=starts, key="accelerator")
-    model = ui.zoo_dropdown(MODELS, label="Model", value="Llama3_8B", starts=starts, key="model")
-    precision = ui.choice(["fp32", "fp16", "fp8", "int8", "int4"], value="fp16", label="Precision",
-                          starts=starts, key="precision")
-    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], value=1,
-                      label="Batch size", unit="samples", starts=starts, key="batch")
+def _(bank, mo, starts, ui):
+    hw = ui.zoo_dropdown({k: k for k in bank.HARDWARE}, label="Accelerator", value="H100", starts=starts,
+                         key="accelerator")
+    model = ui.zoo_dropdown({k: k for k in bank.MODELS}, label="Model", value="Llama3_8B", starts=starts,
+                            key="model")
+    precision = ui.choice(bank.PRECISIONS, value="fp16", label="Precision", starts=starts, key="precision")
+    batch = ui.slider(steps=list(bank.BATCHES), value=1, label="Batch size", unit="samples", starts=starts,
+                      key="batch")
     mo.vstack([ui.step("act", "move one control at a time"), ui.row(hw, model, precision),
                batch])
     return batch, hw, model, precision
 
 
 @app.cell
-def _(batch, core, hw, model, precision):
-    res = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=batch.value,
-                                       precision=precision.value)
+def _(bank, batch, hw, model, precision):
+    res = bank.step(model.value, hw.value, batch.value, precision.value)
     return (res,)
 
 
 @app.cell
-def _(batch, core, mo, pred, res, ui):
+def _(bank, batch, mo, pred, res, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _base = core.SingleNodeModel().solve(model=core.Models.get("Llama3_8B"), hardware=core.Hardware.get("H100"),
-                                         batch_size=1, precision="fp16")
+    _base = bank.step("Llama3_8B", "H100", 1, "fp16")  # the prediction's case
     _answer = "Memory (wall 2)" if _base.binding_wall == 2 else "Compute (wall 1)"
     mo.vstack([
         ui.step("observe"),
@@ -120,14 +118,13 @@ def _(batch, core, mo, pred, res, ui):
 
 
 @app.cell
-def _(charts, hw, mo, model, precision, pred, res, ui):
+def _(bank, batch, charts, hw, mo, model, precision, pred, res, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _peak = hw.value.peak(precision.value)
-    _point = {"label": f"{model.selected_key} · B={res.batch_size}", "intensity": res.arithmetic_intensity,
-              "perf": _peak * res.mfu}
+    _peak, _bw = bank.roof(hw.value, precision.value)
+    _point = bank.operating_point(model.value, hw.value, batch.value, precision.value)
     mo.vstack([
-        charts.roofline(_peak, hw.value.memory.bandwidth, [_point], device=hw.selected_key,
-                        title=f"Roofline of {hw.selected_key} ({precision.value}) with your operating point"),
+        charts.roofline(_peak, _bw, [_point], device=hw.value,
+                        title=f"Roofline of {hw.value} ({precision.value}) with your operating point"),
         charts.waterfall([
             (f"{res.bottleneck.lower()} time (overlaps the other)", max(res.latency_compute, res.latency_memory)),
             ("dispatch + framework overhead", res.latency_overhead),
@@ -137,17 +134,12 @@ def _(charts, hw, mo, model, precision, pred, res, ui):
 
 
 @app.cell
-def _(batch, charts, core, hw, mo, model, precision, pred, ui):
+def _(bank, batch, charts, hw, mo, model, precision, pred, res, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _rows = []
-    for _b in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024):
-        _r = core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=_b,
-                                          precision=precision.value)
-        _rows.append({"batch": _b, "throughput": float(_r.throughput.magnitude),
-                      "bound": _r.bottleneck})
+    _rows = bank.batch_sweep(model.value, hw.value, precision.value)  # cached: the slider moves the marker
     _cur = next(r for r in _rows if r["batch"] == batch.value)
-    charts.sweep(_rows, "batch", "throughput", log_x=True, log_y=True,
-                 x_title="batch size (log)", y_title=f"throughput ({model.value.sample_unit}s/s, log)",
+    charts.sweep(list(_rows), "batch", "throughput", log_x=True, log_y=True,
+                 x_title="batch size (log)", y_title=f"throughput ({res.sample_unit}s/s, log)",
                  marker={"x": batch.value, "y": _cur["throughput"], "label": f"you: {_cur['bound']}-bound"},
                  title="Batching buys throughput until the compute roof")
     return

@@ -72,30 +72,29 @@ def _(LAB, progress, ui, variant):
 
 
 @app.cell
-def _(core, mo, starts, ui):
-    _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "MI300X", "L4", "RTX4090", "JetsonOrinNX")}
-    _models = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama3_70B", "Llama2_70B", "Mixtral_8x7B")}
-    hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100", starts=starts, key="hardware")
-    model = ui.zoo_dropdown(_models, label="Model", value="Llama3_70B", starts=starts, key="model")
-    target = ui.choice(["fp8", "int8", "int4"], value="int4", label="Quantize fp16 weights to", starts=starts, key="target")
-    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128, 256, 512], value=1, label="Batch size", unit="samples", starts=starts, key="batch")
+def _(bank, mo, starts, ui):
+    hw = ui.zoo_dropdown({k: k for k in bank.HARDWARE}, label="Accelerator", value="H100", starts=starts,
+                         key="hardware")
+    model = ui.zoo_dropdown({k: k for k in bank.MODELS}, label="Model", value="Llama3_70B", starts=starts,
+                            key="model")
+    target = ui.choice(bank.TARGETS, value="int4", label="Quantize fp16 weights to", starts=starts, key="target")
+    batch = ui.slider(steps=list(bank.SWEEP_BATCHES), value=1, label="Batch size", unit="samples", starts=starts,
+                      key="batch")
     mo.vstack([ui.step("act", "pick a model, a device and a bit width"),
                ui.row(hw, model, target), batch])
     return batch, hw, model, target
 
 
 @app.cell
-def _(batch, core, hw, model, target):
-    comp = core.CompressionModel().solve(model=model.value, hardware=hw.value, method="quantization",
-                                         target_precision=target.value, batch_size=batch.value)
+def _(bank, batch, hw, model, target):
+    comp = bank.compress(model.value, hw.value, target.value, batch.value)
     return (comp,)
 
 
 @app.cell
-def _(comp, core, mo, pred, ui):
+def _(bank, comp, mo, pred, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _c = core.CompressionModel().solve(model=core.Models.get("Llama3_70B"), hardware=core.Hardware.get("H100"),
-                                       method="quantization", target_precision="int4", batch_size=1)
+    _c = bank.compress("Llama3_70B", "H100", "int4", 1)  # the prediction's case
     _ans = ("Still does not fit" if not _c.fits_after else
             "Fits, and each token is about 4× faster" if _c.speedup > 2 else "Fits, but no faster")
     mo.vstack([
@@ -119,18 +118,17 @@ def _(comp, core, mo, pred, ui):
 @app.cell
 def _(bank, charts, hw, mo, model, pred, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _weights, _cap = bank.footprints(model.selected_key, hw.selected_key)
-    _rows = [*_weights, {"what": f"{hw.selected_key} memory ({ui.capacity(_cap)})", "GB": charts.magnitude(_cap, "GB")}]
+    _weights, _cap = bank.footprints(model.value, hw.value)
+    _rows = [*_weights, {"what": f"{hw.value} memory ({ui.capacity(_cap)})", "GB": charts.magnitude(_cap, "GB")}]
     charts.bars(_rows, "what", "GB", highlight=_rows[-1]["what"], value_title="GB",
-                title=f"Does {model.selected_key} fit? Footprint per precision vs device memory")
+                title=f"Does {model.value} fit? Footprint per precision vs device memory")
     return
 
 
 @app.cell
-def _(batch, core, hw, mo, model, pred, target, ui):
+def _(bank, batch, hw, mo, model, pred, target, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _steps = [core.SingleNodeModel().solve(model=model.value, hardware=hw.value, batch_size=batch.value,
-                                           precision=_p) for _p in ("fp16", target.value)]
+    _steps = bank.steps(model.value, hw.value, batch.value, target.value)
     ui.metrics([
         (f"Step at batch {batch.value}, {_r.precision}", _r.latency,
          f"{_r.bottleneck.lower()}-bound" if _r.feasible else "does NOT fit: weights spill off-device", "ms")
@@ -142,7 +140,7 @@ def _(batch, core, hw, mo, model, pred, target, ui):
 @app.cell
 def _(bank, batch, charts, hw, mo, model, pred, target, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _rows = bank.latency_sweep(model.selected_key, hw.selected_key, target.value)  # cached: the slider moves the marker
+    _rows = bank.latency_sweep(model.value, hw.value, target.value)  # cached: the slider moves the marker
     _cur = next(r for r in _rows if r["batch"] == batch.value and r["precision"] == target.value)
     charts.sweep(list(_rows), "batch", "latency_ms", series="precision", log_x=True, log_y=True,
                  x_title="batch size (log)", y_title="time per decoding step (ms, log)",

@@ -9,10 +9,11 @@ def _():
     import marimo as mo
     import mlsysim_core as core
     from mlsys_labs import charts, ui
+    from mlsys_labs.banks import lab_02_llm_serving as bank
     from mlsys_labs.catalog import get_lab
 
     LAB = get_lab("02_llm_serving")
-    return LAB, charts, core, mo, ui
+    return LAB, bank, charts, core, mo, ui
 
 
 @app.cell
@@ -71,46 +72,41 @@ def _(LAB, progress, ui, variant):
 
 
 @app.cell
-def _(core, mo, starts, ui):
-    _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "H200", "B200", "MI300X", "L4")}
-    _models = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_13B", "Llama3_70B", "Mixtral_8x7B")}
-    hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100", starts=starts, key="hardware")
-    model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B", starts=starts, key="model")
-    seq = ui.slider(steps=[512, 1024, 2048, 4096, 8192, 16384, 32768], value=4096,
+def _(bank, mo, starts, ui):
+    hw = ui.zoo_dropdown({k: k for k in bank.HARDWARE}, label="Accelerator", value="H100", starts=starts,
+                         key="hardware")
+    model = ui.zoo_dropdown({k: k for k in bank.MODELS}, label="Model", value="Llama3_8B", starts=starts,
+                            key="model")
+    seq = ui.slider(steps=list(bank.SEQ_LENS), value=4096,
                     label="Tokens per request, prompt + output", unit="tokens", starts=starts, key="seq_len")
-    batch = ui.slider(steps=[1, 2, 4, 8, 16, 32, 64, 128], value=8, label="Concurrent requests (batch size)", unit="requests", starts=starts, key="batch")
-    tp = ui.slider(steps=[1, 2, 4, 8], value=1, label="Tensor-parallel group inside one NVLink node", unit="GPUs",
-                   starts=starts, key="tp_size")
+    batch = ui.slider(steps=list(bank.BATCHES), value=8, label="Concurrent requests (batch size)", unit="requests",
+                      starts=starts, key="batch")
+    tp = ui.slider(steps=list(bank.TP_SIZES), value=1, label="Tensor-parallel group inside one NVLink node",
+                   unit="GPUs", starts=starts, key="tp_size")
     mo.vstack([ui.step("act", "grow the context, grow the batch, split the model"),
                ui.row(hw, model), seq, batch, tp])
     return batch, hw, model, seq, tp
 
 
 @app.cell
-def _(batch, core, hw, model, seq, tp):
-    srv = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value,
-                                    batch_size=batch.value, tp_size=tp.value)
-    srv_long = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=2 * seq.value,
-                                         batch_size=batch.value, tp_size=tp.value)
-    cb = core.ContinuousBatchingModel().solve(model=model.value, hardware=hw.value, max_seq_len=seq.value,
-                                              max_batch_size=4096, tp_size=tp.value)
+def _(bank, batch, hw, model, seq, tp):
+    srv = bank.serving(model.value, hw.value, seq.value, batch.value, tp.value)
+    srv_long = bank.serving(model.value, hw.value, 2 * seq.value, batch.value, tp.value)
+    cb = bank.batching(model.value, hw.value, seq.value, tp.value)
     return cb, srv, srv_long
 
 
 @app.cell
-def _(batch, cb, core, hw, mo, model, pred, seq, srv, srv_long, tp, ui):
+def _(bank, batch, cb, hw, mo, model, pred, seq, srv, srv_long, tp, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _m, _h = core.Models.get("Llama3_8B"), core.Hardware.get("H100")
-    _t4 = core.ServingModel().solve(model=_m, hardware=_h, seq_len=4096).ttft
-    _t8 = core.ServingModel().solve(model=_m, hardware=_h, seq_len=8192).ttft
-    _ratio = float(_t8 / _t4)
+    _t4, _t8, _ratio = bank.ttft_ratio("Llama3_8B", "H100", 4096, 8192)  # the prediction's case: one request
     _ans = "barely changes" if _ratio < 1.5 else "about doubles" if _ratio < 2.05 else "more than doubles"
     mo.vstack([
         ui.step("observe"),
         ui.reveal(pred, _ans, f"For the question's case (one request on an H100) TTFT goes from "
                               f"{ui.fmt(_t4, 'ms')} to {ui.fmt(_t8, 'ms')} ({_ratio:.2f}×): the attention term grows "
-                              f"with the square of the prompt. At your settings ({model.selected_key} on "
-                              f"{hw.selected_key}, {batch.value} requests of {seq.value:,} tokens) the TTFT card "
+                              f"with the square of the prompt. At your settings ({model.value} on "
+                              f"{hw.value}, {batch.value} requests of {seq.value:,} tokens) the TTFT card "
                               f"below shows {ui.fmt(srv.ttft, 'ms')}; doubling the prompt to {2 * seq.value:,} "
                               f"tokens gives {ui.fmt(srv_long.ttft, 'ms')} "
                               f"({float(srv_long.ttft / srv.ttft):.2f}×)."),
@@ -138,18 +134,13 @@ def _(batch, charts, mo, pred, srv, ui):
 
 
 @app.cell
-def _(batch, charts, core, hw, mo, model, pred, seq, srv, tp, ui):
+def _(bank, batch, charts, hw, mo, model, pred, seq, srv, tp, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _rows = []
-    for _b in (1, 2, 4, 8, 16, 32, 64, 128):
-        _r = core.ServingModel().solve(model=model.value, hardware=hw.value, seq_len=seq.value, batch_size=_b,
-                                       tp_size=tp.value)
-        _rows.append({"batch": _b, "GB": float(_r.total_memory_required.to("GB").magnitude)})
-    _cap = srv.memory_capacity
+    _rows = bank.memory_sweep(model.value, hw.value, seq.value, tp.value)  # cached: the slider moves the marker
     _cur = next(r for r in _rows if r["batch"] == batch.value)
-    charts.sweep(_rows, "batch", "GB", log_x=True, x_title="concurrent requests (log)",
+    charts.sweep(list(_rows), "batch", "GB", log_x=True, x_title="concurrent requests (log)",
                  y_title="weights + KV cache per GPU (GB)", marker={"x": batch.value, "y": _cur["GB"], "label": "you"},
-                 threshold=(float(_cap.to("GB").magnitude), f"{hw.selected_key} memory"),
+                 threshold=(charts.magnitude(srv.memory_capacity, "GB"), f"{hw.value} memory"),
                  title=f"The KV cache grows with every request of {seq.value} tokens")
     return
 

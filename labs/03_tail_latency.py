@@ -9,10 +9,11 @@ def _():
     import marimo as mo
     import mlsysim_core as core
     from mlsys_labs import charts, ui
+    from mlsys_labs.banks import lab_03_tail_latency as bank
     from mlsys_labs.catalog import get_lab
 
     LAB = get_lab("03_tail_latency")
-    return LAB, charts, core, mo, ui
+    return LAB, bank, charts, core, mo, ui
 
 
 @app.cell
@@ -81,21 +82,15 @@ def _(mo, starts, ui):
 
 
 @app.cell
-def _(core, qps, replicas, service, slo):
-    tail = core.TailLatencyModel().solve(arrival_rate=core.Q_(qps.value, "request/s"),
-                                         service_latency=core.Q_(service.value, "ms"),
-                                         num_replicas=replicas.value, slo_latency=core.Q_(slo.value, "ms"))
+def _(bank, qps, replicas, service, slo):
+    tail = bank.tail(qps.value, service.value, replicas.value, slo.value)
     return (tail,)
 
 
 @app.cell
-def _(core, mo, pred, tail, ui):
+def _(bank, mo, pred, tail, ui):
     mo.stop(*ui.prediction_gate(pred))
-
-    def _wait(rho):
-        return core.TailLatencyModel().solve(arrival_rate_qps=rho * 4 / 0.020, service_latency_ms=20.0,
-                                             num_replicas=4).p99_wait
-    _ratio = float(_wait(0.9) / _wait(0.5))
+    _ratio = bank.p99_wait_ratio(0.9, 0.5, replicas=4, service_ms=20)  # the prediction's case
     _ans = "2×" if _ratio < 3.5 else "5×" if _ratio < 7.5 else "10× or more"
     _stable = tail.is_stable
     mo.vstack([
@@ -114,31 +109,23 @@ def _(core, mo, pred, tail, ui):
 
 
 @app.cell
-def _(charts, core, mo, pred, qps, replicas, service, slo, tail, ui):
+def _(bank, charts, mo, pred, replicas, service, slo, tail, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _cap = charts.magnitude(core.Q_(replicas.value, "request") / core.Q_(service.value, "ms"), "request/s")
-    _rows = []
-    for _k in range(1, 50):
-        _lam = _cap * _k / 50
-        _r = core.TailLatencyModel().solve(arrival_rate_qps=_lam, service_latency_ms=float(service.value),
-                                           num_replicas=replicas.value)
-        _rows.append({"rho": _k / 50, "p99": float(_r.p99_latency.to("ms").magnitude),
-                      "p50": float(_r.p50_latency.to("ms").magnitude)})
-    _long = [{"rho": r["rho"], "ms": r[k], "percentile": k.upper()} for r in _rows for k in ("p50", "p99")]
-    _mark = ({"x": tail.utilization, "y": float(tail.p99_latency.to("ms").magnitude), "label": "you (P99)"}
+    _long = bank.hockey_stick(service.value, replicas.value)  # cached: the arrival-rate slider moves the marker
+    _mark = ({"x": tail.utilization, "y": charts.magnitude(tail.p99_latency, "ms"), "label": "you (P99)"}
              if tail.is_stable else None)
-    charts.sweep(_long, "rho", "ms", series="percentile", log_y=True, x_title="utilization ρ",
+    charts.sweep(list(_long), "rho", "ms", series="percentile", log_y=True, x_title="utilization ρ",
                  y_title="latency (ms, log)", marker=_mark, threshold=(float(slo.value), "SLO"),
                  title=f"The hockey stick: {replicas.value} replica(s), {service.value} ms per request")
     return
 
 
 @app.cell
-def _(core, mo, starts, ui):
-    _models = {m: core.Models.get(m) for m in ("Llama3_8B", "Llama2_13B", "Llama2_7B")}
-    _hw = {h: core.Hardware.get(h) for h in ("H100", "A100", "L4", "MI300X")}
-    bo_model = ui.zoo_dropdown(_models, label="Model", value="Llama3_8B", starts=starts, key="bo_model")
-    bo_hw = ui.zoo_dropdown(_hw, label="Accelerator", value="H100", starts=starts, key="bo_hw")
+def _(bank, mo, starts, ui):
+    bo_model = ui.zoo_dropdown({k: k for k in bank.BO_MODELS}, label="Model", value="Llama3_8B", starts=starts,
+                               key="bo_model")
+    bo_hw = ui.zoo_dropdown({k: k for k in bank.BO_HARDWARE}, label="Accelerator", value="H100", starts=starts,
+                            key="bo_hw")
     bo_qps = ui.slider(1, 60, step=1, value=20, label="LLM arrival rate", unit="requests/s", starts=starts, key="bo_qps")
     bo_sla = ui.slider(1, 20, step=0.5, value=5, label="P99 SLA for a 128-token answer", unit="s", starts=starts, key="bo_sla")
     mo.vstack([mo.md("### Part B · the batching optimizer\nContinuous batching serves many requests per decode "
@@ -148,14 +135,11 @@ def _(core, mo, starts, ui):
 
 
 @app.cell
-def _(bo_hw, bo_model, bo_qps, bo_sla, charts, core, mo, pred, ui):
+def _(bank, bo_hw, bo_model, bo_qps, bo_sla, charts, mo, pred, ui):
     mo.stop(*ui.prediction_gate(pred))
-    _opt = core.BatchingOptimizer().solve(model=bo_model.value, hardware=bo_hw.value, seq_len=2048,
-                                          sla_latency=core.Q_(bo_sla.value, "s"), arrival_rate_qps=bo_qps.value,
-                                          output_tokens=128, max_search_batch=64)
-    _rows = [{"batch": c["batch_size"], "p99_s": charts.magnitude(core.Q_(c["p99_ms"], "ms"), "s")} for c in _opt.candidates
-             if c["p99_ms"] != float("inf")]
-    _best = ({"x": _opt.best_batch_size, "y": float(_opt.p99_latency.to("s").magnitude),
+    _opt = bank.best_batch(bo_model.value, bo_hw.value, bo_qps.value, bo_sla.value)
+    _rows = bank.batch_rows(bo_model.value, bo_hw.value, bo_qps.value, bo_sla.value)
+    _best = ({"x": _opt.best_batch_size, "y": charts.magnitude(_opt.p99_latency, "s"),
               "label": f"best: batch {_opt.best_batch_size}"} if _opt.feasible and _opt.p99_latency is not None
              else None)
     mo.vstack([
