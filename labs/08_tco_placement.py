@@ -165,8 +165,7 @@ def _(bank, charts, core, eco, fleet, mo, pred, query, sites, tax, ui):
     _tax_of = {_c["region"]: _c["carbon_cost_usd"] for _c in _best.top_candidates}
     _rows = []
     for _key in sites.value:
-        _e = core.EconomicsModel().solve(fleet=fleet, duration_days=bank.DAYS, grid=core.Grids.get(_key),
-                                         mfu=float(query.mfu))
+        _e = bank.site_costs(fleet, _key, float(query.mfu))
         _name = _e.region_name + (" ★" if _e.region_name == _best.best_region else "")
         _tax = _tax_of.get(_e.region_name)  # the optimizer's own carbon cost for this site
         for _part, _v in (("CapEx (1 yr)", _e.capex_usd), ("energy", _e.opex_energy_usd),

@@ -90,12 +90,12 @@ def _(bank, budget, charts, fixed, mo, pred, ui):
     _ref = bank.scaling(1e24).optimal_parameters.to("Gparam").magnitude
     _answer = min(((7, "About 7 billion"), (30, "About 30 billion"), (90, "About 90 billion"),
                    (300, "About 300 billion")), key=lambda t: abs(t[0] - _ref))[1]
-    _c = 10.0 ** budget.value
+    _c = bank.budget_of(budget.value)
     _opt = bank.scaling(_c)
     _fix = bank.scaling(_c, fixed.value)
     _tpp = _fix.tokens_per_parameter
     _rows = []
-    for _r in bank.frontier([10 ** (20 + _i / 2) for _i in range(13)]):
+    for _r in bank.frontier([bank.budget_of(_x) for _x in bank.FRONTIER_LOG10]):
         _rows.append({"C": _r["compute_flop"], "billions": _r["params_b"], "quantity": "parameters P*"})
         _rows.append({"C": _r["compute_flop"], "billions": _r["tokens_b"], "quantity": "tokens D*"})
     mo.vstack([

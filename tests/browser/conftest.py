@@ -140,3 +140,14 @@ def guarded(browser):
     yield make
     for g in made:
         g.close()
+
+
+@pytest.fixture(scope="session")
+def warm_context(browser, server):
+    """One browser context per worker for the per-lab sessions, as one student's browser: after the first lab the
+    runtime and wheels come from its HTTP cache and the site's service worker (as on a student's second lab).
+    Requests are watched, not routed (routing turns the HTTP cache off): any request outside the local origin
+    is recorded in ``outside`` and each test asserts there is none."""
+    g = Guarded(browser, server.url, intercept=False)
+    yield g
+    g.close()

@@ -6,7 +6,8 @@ A/AA violation, sliders announce value and unit, charts have text alternatives, 
 683/390/360 px; every control changes an output; the student's path (variant banner, right/wrong/wrong-
 dimension feedback equal to CPython's checker, a submission the autograder grades full marks); Check's
 feedback appears inside the viewport; a reload brings back the prediction and the moved controls.
-One load and one reload per lab (steps in phases.py and studentpath.py).
+One load and one reload per lab (steps in phases.py and studentpath.py), in one browser context per worker
+(conftest's ``warm_context``): like a student opening one lab after another, the runtime comes from the cache.
 """
 
 from __future__ import annotations
@@ -24,12 +25,29 @@ LAB_IDS = sorted(p.stem for p in (ROOT / "labs").glob("*.py") if not p.name.star
 XDIST_EACH_TEST = True  # tests/conftest.py: each lab to whichever pytest-xdist worker is free
 
 
+def forget_progress(page, url: str) -> None:
+    """Clear the site's IndexedDB and web storage (saved progress, student id), keeping its caches and service
+    worker (Chrome DevTools Protocol ``Storage.clearDataForOrigin``)."""
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("Storage.clearDataForOrigin", {"origin": f"{u.scheme}://{u.netloc}",
+                                                "storageTypes": "indexeddb,local_storage,session_storage"})
+    finally:
+        cdp.detach()
+
+
 @pytest.mark.parametrize("lab_id", LAB_IDS)
-def test_a_students_session(lab_id, guarded, server, manifest):
+def test_a_students_session(lab_id, warm_context, server, manifest):
     assert lab_id in {lab["id"] for lab in manifest["labs"]}, f"{lab_id} missing from the built site"
     lab = sp.cpython_lab(lab_id)
-    g = guarded(server.url)
+    g = warm_context
+    g.outside.clear()
+    g.errors.clear()
     page = g.new_page()
+    forget_progress(page, server.url)  # each lab starts as for a new student; the runtime stays cached
     page.set_viewport_size(phases.WIDE)
     page.goto(server.url + f"labs/{lab_id}.html")
     phases.wait_interactive(page)
@@ -42,3 +60,4 @@ def test_a_students_session(lab_id, guarded, server, manifest):
     sp.student_path(sp.LabPage(lab_id, g, page, len(lab.questions)), lab)
     phases.feedback_in_view_after_check(page, lab_id)
     phases.reload_restores_prediction_and_controls(g, page, lab_id)
+    page.close()

@@ -115,6 +115,37 @@ def analyse(path: Path) -> LabInfo:
     return LabInfo(path, app_kwargs, cells, imports, lab_ids)
 
 
+def _power_of_ten(value) -> bool:
+    """1 000, 1e6, 0.001, 1e-9 …: the literals of a hand-written unit conversion (0, 1, 10 and 100 are not)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        return False
+    import math
+
+    e = math.log10(value)
+    return abs(e - round(e)) < 1e-12 and abs(round(e)) >= 3
+
+
+def computes_outside_bank(tree: ast.AST) -> list[str]:
+    """What a notebook computes itself instead of through its bank: resolver solves, resolver or ``Fleet``
+    construction, unit conversions by bare powers of ten (``x * 1e9``, ``x / 1000``) and ``10 ** n``.
+    (Powers of ten as a slider's range or an argument are values, not conversions: not flagged.)"""
+    from mlsysim_core.resolvers.base import RESOLVERS
+
+    out = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Call) and isinstance(n.func, (ast.Attribute, ast.Name)):
+            name = n.func.attr if isinstance(n.func, ast.Attribute) else n.func.id
+            if name == "solve" or name in RESOLVERS or name == "Fleet":
+                out.append(f"line {n.lineno}: {ast.unparse(n.func)}(…) — compute in the lab's bank")
+        elif isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Mult, ast.Div, ast.FloorDiv)) and any(
+                isinstance(x, ast.Constant) and _power_of_ten(x.value) for x in (n.left, n.right)):
+            out.append(f"line {n.lineno}: {ast.unparse(n)} — a unit conversion by a power of ten (use .to(unit))")
+        elif isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow) and isinstance(n.left, ast.Constant) \
+                and n.left.value == 10:
+            out.append(f"line {n.lineno}: {ast.unparse(n)} — a power of ten computed in the notebook (use its bank)")
+    return out
+
+
 def problems(info: LabInfo) -> list[str]:
     out = []
     stem = info.path.stem
@@ -145,6 +176,7 @@ def problems(info: LabInfo) -> list[str]:
             out.append(f"missing {needed} (graded questions / progress)")
     if not any(x.startswith("ui.prediction") for x in all_calls):
         out.append("no prediction (ui.prediction)")
+    out.extend(computes_outside_bank(ast.parse(info.path.read_text(encoding="utf-8"))))
     return out
 
 

@@ -8,13 +8,11 @@ checked to be the very numbers of the old direct computation.
 
 from __future__ import annotations
 
-import ast
 import itertools
 
 import pytest
 
 import conftest  # noqa: F401  (puts the repo root and labkit/ on sys.path)
-from conftest import LABS_DIR
 from mlsys_labs.banks import lab_04_data_pipeline as lab04
 from mlsys_labs.banks import lab_05_topology_collectives as lab05
 from mlsys_labs.banks import lab_06_scaling_parallelism as lab06
@@ -268,34 +266,3 @@ def test_lab06_layout_valid_is_the_old_guard():
         assert lab06.layout_valid(cluster, tp, pp, batch) is (not old_stops), (cluster, tp, pp, batch)
         assert lab06.dp_degree(cluster, tp, pp) == n // group
     assert all(lab06.gpus(c) <= lab06.MAX_SEARCH_GPUS for c in lab06.CLUSTERS)
-
-
-# -- the notebooks are thin ---------------------------------------------------------------------
-THIN = ["04_data_pipeline", "05_topology_collectives", "06_scaling_parallelism", "07_carbon_water"]
-#: ``core`` names a thin lab may use besides the resolver classes of its why panel (zoo key listings)
-ZOO_LISTINGS = {"07_carbon_water": {"Grids"}}
-
-
-def _resolver_uses(tree: ast.AST) -> tuple[list[int], list[tuple[int, str]]]:
-    """(lines of ``.solve(`` calls, ``core.X`` uses outside why_panel's arguments) of a notebook."""
-    why_args = {id(a) for c in ast.walk(tree) if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
-                and c.func.attr == "why_panel" for a in c.args}
-    solves = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-              and n.func.attr == "solve"]
-    core = [(n.lineno, n.attr) for n in ast.walk(tree) if isinstance(n, ast.Attribute)
-            and isinstance(n.value, ast.Name) and n.value.id == "core" and id(n) not in why_args]
-    return solves, core
-
-
-@pytest.mark.parametrize("stem", THIN)
-def test_thin_lab_calls_no_resolver(stem):
-    """No ``.solve(...)``, no ``core.Fleet(...)``, no zoo objects: ``core`` names the why panel's resolvers only."""
-    solves, core = _resolver_uses(ast.parse((LABS_DIR / f"{stem}.py").read_text(encoding="utf-8")))
-    core = [(line, name) for line, name in core if name not in ZOO_LISTINGS.get(stem, set())]
-    assert not solves and not core, f"{stem} computes outside its bank: solve at {solves}, core.* at {core}"
-
-
-def test_thin_check_catches_a_resolver_call():
-    solves, core = _resolver_uses(ast.parse(
-        "x = core.DataModel().solve(hardware=core.Hardware.get('H100'))\nui.why_panel(core.DataModel)"))
-    assert solves == [1] and sorted(name for _, name in core) == ["DataModel", "Hardware"]

@@ -7,7 +7,7 @@ import ast
 import pytest
 
 from conftest import ROOT, lab_files
-from labcheck import FORBIDDEN_IMPORTS, analyse, problems
+from labcheck import FORBIDDEN_IMPORTS, analyse, computes_outside_bank, problems
 
 LABS = lab_files()
 MY_LABS = [p for p in LABS if int(p.stem[:2]) <= 7]
@@ -20,6 +20,21 @@ def test_labs_exist():
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.stem)
 def test_lab_static(path):
     assert problems(analyse(path)) == []
+
+
+@pytest.mark.parametrize("src, found", [
+    ("r = core.SingleNodeModel().solve(hardware=hw.value)", ["SingleNodeModel", "solve"]),
+    ("f = core.Fleet(name='f', node=n, count=4)", ["Fleet"]),
+    ("gb = bytes_ / 1e9", ["bytes_ /"]), ("ms = s * 1000", ["1000"]), ("c = 10 ** x", ["10 ** x"]),
+    ("s = ui.slider(0, 1000, step=25)\nt = bank.scaling(1e24)\nh = x / 2", []),
+])
+def test_the_thin_rule_flags_computing_in_a_notebook(src, found):
+    """Every lab passes test_lab_static, which includes this rule: resolver calls, Fleet construction and unit
+    conversions by powers of ten belong in the lab's bank; slider ranges and arguments are not conversions."""
+    got = computes_outside_bank(ast.parse(src))
+    assert bool(got) == bool(found), got
+    for needle in found:
+        assert any(needle in g for g in got), (needle, got)
 
 
 @pytest.mark.parametrize("path", LABS, ids=lambda p: p.stem)

@@ -65,6 +65,11 @@ def placement(fleet: Fleet, sites: list[str], tax: float, mfu: float):
                                       carbon_tax_per_ton=float(tax), mfu=mfu, top_k=len(sites))
 
 
+def site_costs(fleet: Fleet, site: str, mfu: float):
+    """EconomicsModel result of one year of ``fleet`` at candidate ``site`` (a Grids key)."""
+    return EconomicsModel().solve(fleet=fleet, duration_days=DAYS, grid=Grids.get(site), mfu=mfu)
+
+
 def region_key(display_name: str) -> str:
     """Zoo key of a grid from its display name ("Iowa (Wind/Coal)" → "Iowa")."""
     for key in Grids.names():

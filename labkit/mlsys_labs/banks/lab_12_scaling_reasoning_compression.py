@@ -22,6 +22,15 @@ def scaling(budget_flop: float, model: str | None = None):
     return ScalingModel().solve(compute_budget=Q_(budget_flop, "flop"), target_model_size=target)
 
 
+#: log₁₀ of the training budgets (FLOP) on the frontier chart: 10²⁰ … 10²⁶ in half decades
+FRONTIER_LOG10 = tuple(20 + i / 2 for i in range(13))
+
+
+def budget_of(log10_flop: float) -> float:
+    """The training budget C [FLOP] of a slider in log₁₀ C: C = 10^x."""
+    return 10.0 ** float(log10_flop)
+
+
 def frontier(budgets: list[float]) -> list[dict]:
     """Compute-optimal parameters and tokens for each budget (rows for a log-log chart)."""
     rows = []
