@@ -50,6 +50,9 @@ def _find_unit(metadata, annotation) -> UnitSpec | None:
     return None
 
 
+_REQUIRED = object()
+
+
 class Result(BaseModel):
     """Base of every resolver result.
 
@@ -65,26 +68,60 @@ class Result(BaseModel):
     trace: list[str] = []
 
     _units: ClassVar[dict[str, UnitSpec]] = {}
+    #: (field name, default or _REQUIRED, display UnitSpec or None) in declaration order, when no field has an alias or a default
+    #: factory (then :meth:`build` fills ``__dict__`` directly); ``None`` otherwise
+    _plain_fields: ClassVar[Optional[tuple[tuple[str, Any], ...]]] = None
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         units: dict[str, UnitSpec] = {}
+        plain: list[tuple[str, Any, Optional[UnitSpec]]] | None = []
         for name, field in cls.model_fields.items():
             spec = _find_unit(field.metadata, field.annotation)
             if spec is not None:
                 units[name] = spec
+            if field.alias is not None or field.validation_alias is not None or field.default_factory is not None:
+                plain = None
+            elif plain is not None:
+                plain.append((name, _REQUIRED if field.is_required() else field.default, spec))
         cls._units = units
+        simple = plain is not None and cls.__pydantic_post_init__ is None and not cls.__private_attributes__
+        cls._plain_fields = tuple(plain) if simple else None
 
     @classmethod
     def build(cls, **values: Any):
-        """Construct from base-unit floats for quantity fields (others as-is), skipping re-validation."""
-        units = cls._units
-        for name, spec in units.items():
-            v = values.get(name)
-            if v is not None and not isinstance(v, Quantity):
-                values[name] = spec(float(v))
-        return cls.model_construct(**values)
+        """Construct from base-unit floats for quantity fields (others as-is), skipping re-validation.
+
+        Same object as ``model_construct`` (fields in declaration order, mutable defaults copied, the given
+        names as ``model_fields_set``), built in one pass without its per-field alias and factory lookups."""
+        plain = cls._plain_fields
+        if plain is None:
+            for name, spec in cls._units.items():
+                v = values.get(name)
+                if v is not None and not isinstance(v, Quantity):
+                    values[name] = spec(float(v))
+            return cls.model_construct(**values)
+        d: dict[str, Any] = {}
+        given = 0
+        for name, default, spec in plain:
+            if name in values:
+                v = values[name]
+                if spec is not None and v is not None and not isinstance(v, Quantity):
+                    v = spec(float(v))
+                d[name] = v
+                given += 1
+            elif default is not _REQUIRED:
+                d[name] = default.copy() if isinstance(default, (list, dict, set)) else default
+        if given != len(values):  # a name that is not a field: let pydantic decide, as model_construct does
+            return cls.model_construct(**{k: d.get(k, v) for k, v in values.items()})
+        m = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(m, "__dict__", d)
+        _set(m, "__pydantic_fields_set__", set(values))
+        _set(m, "__pydantic_extra__", None)
+        _set(m, "__pydantic_private__", None)
+        return m
 
     @classmethod
     def units(cls) -> dict[str, str]:
