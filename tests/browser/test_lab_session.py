@@ -12,6 +12,7 @@ One load and one reload per lab (steps in phases.py and studentpath.py), in one 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,24 @@ import studentpath as sp
 ROOT = Path(__file__).resolve().parents[2]
 LAB_IDS = sorted(p.stem for p in (ROOT / "labs").glob("*.py") if not p.name.startswith("_"))
 XDIST_EACH_TEST = True  # tests/conftest.py: each lab to whichever pytest-xdist worker is free
+
+
+class Steps:
+    """Runs the session's steps and keeps how long each took (printed with the test's output, so a slow step
+    shows in CI logs; no assertion on durations)."""
+
+    def __init__(self, lab_id: str):
+        self.lab_id, self.t, self.times = lab_id, time.monotonic(), []
+
+    def __call__(self, step, *args):
+        if callable(step):
+            step(*args)
+        now = time.monotonic()
+        self.times.append((getattr(step, "__name__", str(step)), now - self.t))
+        self.t = now
+
+    def summary(self) -> str:
+        return f"{self.lab_id}: " + ", ".join(f"{name} {s:.0f} s" for name, s in self.times)
 
 
 def forget_progress(page, url: str) -> None:
@@ -49,15 +68,18 @@ def test_a_students_session(lab_id, warm_context, server, manifest):
     page = g.new_page()
     forget_progress(page, server.url)  # each lab starts as for a new student; the runtime stays cached
     page.set_viewport_size(phases.WIDE)
+    timed = Steps(lab_id)
     page.goto(server.url + f"labs/{lab_id}.html")
     phases.wait_interactive(page)
     assert pagekit.state(page)["cells"] > 0
     phases.assert_no_errors(g, page, lab_id, "after loading")
 
-    phases.predict_and_cards_equal_cpython(g, page, lab_id)
-    phases.accessible_on_every_screen(page, lab_id)
-    phases.every_control_drives_an_output(g, page, lab_id)
-    sp.student_path(sp.LabPage(lab_id, g, page, len(lab.questions)), lab)
-    phases.feedback_in_view_after_check(page, lab_id)
-    phases.reload_restores_prediction_and_controls(g, page, lab_id)
+    timed("loaded")
+    timed(phases.predict_and_cards_equal_cpython, g, page, lab_id)
+    timed(phases.accessible_on_every_screen, page, lab_id)
+    timed(phases.every_control_drives_an_output, g, page, lab_id)
+    timed(sp.student_path, sp.LabPage(lab_id, g, page, len(lab.questions)), lab)
+    timed(phases.feedback_in_view_after_check, page, lab_id)
+    timed(phases.reload_restores_prediction_and_controls, g, page, lab_id)
     page.close()
+    print(timed.summary())
