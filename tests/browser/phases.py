@@ -55,14 +55,8 @@ def wait_charts(page, at_least: int = 1, timeout_s: float = 60) -> int:
 
 
 def wait_interactive(page) -> None:
-    """Until interactive; the page may reload itself once if marimo never mounted (site/register.js)."""
-    try:
-        pagekit.wait_interactive(page)
-    except Exception as e:  # noqa: BLE001
-        if "context was destroyed" not in str(e):
-            raise
-        page.wait_for_load_state()
-        pagekit.wait_interactive(page)
+    """Until interactive (a self-reload of the page by site/register.js is waited out by pagekit)."""
+    pagekit.wait_interactive(page)
 
 
 # --------------------------------------------------------------------------------------------- values

@@ -1,4 +1,4 @@
-"""Lab 00 in a real browser: answers survive 20 reloads (page + IndexedDB), and a corrupt or damaged progress
+"""Lab 00 in a real browser: answers survive 8 reloads (page + IndexedDB), and a corrupt or damaged progress
 store is reported on the page without blanking the student's answers; the download still works. (Every lab's
 own student path — answers, feedback and the submission checked against CPython — is in test_lab_session.py.)
 No assertion on durations.
@@ -16,7 +16,7 @@ import studentpath as sp
 from guard import Guarded
 
 STUDENT = sp.STUDENT
-RELOADS = 20
+RELOADS = 8
 PERSIST_LAB = "00_hello_roofline"
 
 
@@ -27,7 +27,7 @@ class LabPages:
         self.browser, self.server, self.kept = browser, server, {}
 
     def open(self, lab_id: str, n_questions: int) -> sp.LabPage:
-        # The page reloaded 20 times is served by the service worker, as a student's is: it is watched, not routed
+        # The page reloaded 8 times is served by the service worker, as a student's is: it is watched, not routed
         # (Playwright's routing changes which files the worker manages to cache).
         g = Guarded(self.browser, self.server.url, intercept=lab_id != PERSIST_LAB)
         try:
@@ -98,7 +98,7 @@ def _persist_setup(lab_pages):
 
 
 def test_answers_survive_reloads(lab_pages):
-    """Answer → reload, 20 times: each time the box, the feedback line and IndexedDB hold the last answer."""
+    """Answer → reload, RELOADS times: each time the box, the feedback line and IndexedDB hold the last answer."""
     lab, lp, page, variant, n, q = _persist_setup(lab_pages)
     base = sp.key_text(lab, variant, q.id, 10)
     for i in range(RELOADS):
