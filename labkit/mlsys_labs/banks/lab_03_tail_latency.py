@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from mlsys_labs.questions import LabSpec, Question
 
 
-def _tail(v, replicas=None):
+@lru_cache(maxsize=2048, typed=True)
+def tail(qps: float, service_ms: float, replicas: int, slo_ms: float):
+    """TailLatencyModel result of ``replicas`` M/M/c servers at ``qps`` requests/s, ``service_ms`` mean service
+    time and a P99 SLO of ``slo_ms`` (cached by these values: a batch of students shares the solves)."""
     from mlsysim_core import Q_, TailLatencyModel
 
-    return TailLatencyModel().solve(arrival_rate=Q_(v["qps"], "request/s"),
-                                    service_latency=Q_(v["service_ms"], "ms"),
-                                    num_replicas=replicas or v["replicas"], slo_latency=Q_(v["slo_ms"], "ms"))
+    return TailLatencyModel().solve(arrival_rate=Q_(qps, "request/s"), service_latency=Q_(service_ms, "ms"),
+                                    num_replicas=replicas, slo_latency=Q_(slo_ms, "ms"))
+
+
+@lru_cache(maxsize=256, typed=True)
+def min_replicas(qps: float, service_ms: float, slo_ms: float) -> int:
+    """The fewest replicas (1 … 256) whose P99 meets the SLO."""
+    for c in range(1, 257):
+        if tail(qps, service_ms, c, slo_ms).meets_slo:
+            return c
+    raise ValueError("no replica count up to 256 meets the SLO")
+
+
+def _tail(v, replicas=None):
+    return tail(v["qps"], v["service_ms"], replicas or v["replicas"], v["slo_ms"])
 
 
 def _min_replicas(v):
-    for c in range(1, 257):
-        if _tail(v, c).meets_slo:
-            return c
-    raise ValueError("no replica count up to 256 meets the SLO")
+    return min_replicas(v["qps"], v["service_ms"], v["slo_ms"])
 
 
 LAB = LabSpec(
