@@ -178,11 +178,14 @@ def decode_json(data, max_bytes: int = MAX_BYTES):
     dupes: list[str] = []
 
     def pairs(items):
-        d = {}
-        for k, v in items:
-            if k in d and len(dupes) < MAX_DUPLICATE_KEYS:
+        d = dict(items)  # the last value of a repeated key wins, at its first position (as in json.loads)
+        if len(d) == len(items) or len(dupes) >= MAX_DUPLICATE_KEYS:
+            return d
+        seen = set()
+        for k, _ in items:  # rare: name the repeated keys in order
+            if k in seen and len(dupes) < MAX_DUPLICATE_KEYS:
                 dupes.append(k[:40])  # bounded: a key can be megabytes long
-            d[k] = v
+            seen.add(k)
         return d
 
     try:
