@@ -239,7 +239,9 @@ def _zip_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, limit: 
     yield InputItem(shown_name, data=data)
 
 
-def _iter_path(p: Path, limit: int, count: _Count, *, explicit: bool) -> Iterator[InputItem]:
+def _iter_path(p: Path | str, limit: int, count: _Count, *, explicit: bool) -> Iterator[InputItem]:
+    """``p``: a path given on the command line (a Path), or a file found in a folder (plain text, already
+    joined: no per-file Path objects)."""
     source = path_shown(str(p))
     try:
         st = os.lstat(p)
@@ -261,18 +263,18 @@ def _iter_path(p: Path, limit: int, count: _Count, *, explicit: bool) -> Iterato
                 count.skip(path_shown(os.path.join(root, d)), "hidden folder")
             dirs[:] = sorted(d for d in dirs if not _is_hidden(d))
             for name in sorted(files):
-                full = Path(root) / name
+                full = os.path.join(root, name)
                 if _is_hidden(name):
-                    count.skip(path_shown(str(full)), "hidden")
+                    count.skip(path_shown(full), "hidden")
                 elif not name.lower().endswith((".json", ".zip")):
-                    count.skip(path_shown(str(full)), "not a .json or .zip file")
+                    count.skip(path_shown(full), "not a .json or .zip file")
                 else:
                     yield from _iter_path(full, limit, count, explicit=False)
         return
     if st is None or not stat.S_ISREG(st.st_mode):
         yield InputItem(source, error=("unreadable", "not a regular file"))
         return
-    if p.suffix.lower() == ".zip":
+    if os.path.splitext(p)[1].lower() == ".zip":  # the same test as Path.suffix
         yield from _iter_zip(p, source, limit, count)
         return
     yield from _iter_file(p, source, limit, count)

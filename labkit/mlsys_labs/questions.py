@@ -125,6 +125,8 @@ class Question:
     _abs_si: float = field(default=0.0, init=False, repr=False)
     _cache: dict = field(default_factory=dict, init=False, repr=False)
     _texts: dict = field(default_factory=dict, init=False, repr=False)
+    _keys: dict = field(default_factory=dict, init=False, repr=False)  # variant key → (value, 4-digit text)
+    _prompts: dict = field(default_factory=dict, init=False, repr=False)  # variant key → rendered prompt
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not _ID.match(self.id):
@@ -168,8 +170,17 @@ class Question:
     # -- presentation ------------------------------------------------------------------------
     def render(self, variant: Variant | Mapping | None = None) -> str:
         """The prompt with ``{param}`` placeholders filled from the variant's params."""
-        params = variant.params if isinstance(variant, Variant) else (variant or {})
+        if isinstance(variant, Variant):  # a pure function of the variant's content: cached per variant key
+            key = variant.key()
+            hit = self._prompts.get(key)
+            if hit is None:
+                if len(self._prompts) >= _CACHE_MAX:
+                    self._prompts.clear()
+                hit = self._prompts[key] = self._render(variant.params)
+            return hit
+        return self._render(variant or {})
 
+    def _render(self, params: Mapping) -> str:
         def sub(m):
             name = m.group(1)
             return str(params[name]) if name in params else m.group(0)
@@ -248,8 +259,14 @@ class Question:
         """Grade one answer for ``variant``. Never raises for bad student input."""
         pts = float(self.points)
         try:
-            expected = self.expected_value(variant)
-            exp_text = self.expected_text(variant)
+            key = variant.key()
+            hit = self._keys.get(key)
+            if hit is None:
+                hit = (self.expected_value(variant), self.expected_text(variant))
+                if len(self._keys) >= _CACHE_MAX:
+                    self._keys.clear()
+                self._keys[key] = hit
+            expected, exp_text = hit
         except Exception as e:  # a bank/resolver bug must not look like a student error
             return Feedback(False, 0.0, pts, f"grader error computing the expected value ({type(e).__name__}: {e})",
                             "", "grader_error")

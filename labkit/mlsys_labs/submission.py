@@ -235,7 +235,23 @@ _CANONICAL_UTC = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\
 def _utc_text(value: Any) -> str | None:
     """A timestamp as canonical ``YYYY-MM-DDTHH:MM:SSZ`` text (None if it is not a valid ISO 8601 time).
     Text already in that form (what the page writes) is kept as it is; day 31 of a short month
-    passes this fast path — the time only orders attempts."""
+    passes this fast path — the time only orders attempts. A pure function of the text: memoised
+    for short text (attempt times repeat across a batch)."""
+    if type(value) is str and len(value) <= 40:
+        hit = _UTC_MEMO.get(value, _MISSING)
+        if hit is _MISSING:
+            if len(_UTC_MEMO) >= 4096:
+                _UTC_MEMO.clear()
+            hit = _UTC_MEMO[value] = _utc_text_uncached(value)
+        return hit
+    return _utc_text_uncached(value)
+
+
+_UTC_MEMO: dict = {}
+_MISSING = object()
+
+
+def _utc_text_uncached(value: Any) -> str | None:
     if isinstance(value, str) and _CANONICAL_UTC.fullmatch(value):
         return value
     when = parse_utc(value)
@@ -254,12 +270,18 @@ def clean_attempts(raw: Any, known: set, warnings: list) -> list[dict]:
         warnings.append("'attempts' is not a list; ignored")
         return []
     out, bad = [], 0
+    append, utc = out.append, _utc_text
     for a in raw[:MAX_ATTEMPTS]:
-        if not isinstance(a, dict) or a.get("question") not in known or not isinstance(a.get("answer"), str):
+        if not isinstance(a, dict):
             bad += 1
             continue
-        out.append({"question": a["question"], "time": _utc_text(a.get("time")),
-                    "answer": a["answer"][:MAX_ATTEMPT_CHARS], "correct": a.get("correct") is True})
+        get = a.get
+        qid, answer = get("question"), get("answer")
+        if qid not in known or not isinstance(answer, str):
+            bad += 1
+            continue
+        append({"question": qid, "time": utc(get("time")), "answer": answer[:MAX_ATTEMPT_CHARS],
+                "correct": get("correct") is True})
     if len(raw) > MAX_ATTEMPTS:
         warnings.append(f"more than {MAX_ATTEMPTS} attempt records: only the first {MAX_ATTEMPTS} were read")
     if bad:
