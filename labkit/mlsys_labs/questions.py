@@ -403,14 +403,16 @@ class LabSpec:
             raise BankError(f"lab {self.id}: duplicate question ids")
         object.__setattr__(self, "questions", qs)
         object.__setattr__(self, "_by_id", {q.id: q for q in qs})
+        object.__setattr__(self, "_ids", tuple(ids))
+        object.__setattr__(self, "_max_score", float(sum(q.points for q in qs)))
 
     @property
     def max_score(self) -> float:
-        return float(sum(q.points for q in self.questions))
+        return self._max_score  # questions and points are fixed at construction (frozen)
 
     @property
     def question_ids(self) -> list[str]:
-        return [q.id for q in self.questions]
+        return list(self._ids)
 
     def question(self, qid: str) -> Question:
         return self._by_id[qid]

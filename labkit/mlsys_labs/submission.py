@@ -100,6 +100,8 @@ def check_student_id(student: Any) -> str:
         raise SubmissionError("bad_student", "'student' is empty: type your student id in the lab before downloading")
     if len(s) > MAX_STUDENT_LEN:
         raise SubmissionError("bad_student", f"'student' is longer than {MAX_STUDENT_LEN} characters")
+    if s.isascii() and s.isprintable():  # printable ASCII has none of the refused categories (only Cc is ASCII)
+        return s
     bad = next((c for c in s if unicodedata.category(c) in _BAD_ID_CATEGORIES), None)
     if bad is not None:
         kind = {"Cc": "a control", "Cf": "an invisible formatting (zero-width or bidi)", "Cs": "a lone surrogate",
