@@ -69,18 +69,62 @@ def _too_large(limit: int) -> tuple[str, str]:
     return ("too_large", f"the file is larger than {limit // 1024} KiB")
 
 
-def _read_file(path: Path, source: str, limit: int) -> InputItem:
+_ZIP_MAGIC = b"PK\x03\x04"
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+               | getattr(os, "O_NOCTTY", 0))
+
+
+def _read_upto(fd: int, n: int) -> bytes:
+    """Up to ``n`` bytes from ``fd`` (fewer only at the end of the file)."""
+    chunks = []
+    while n > 0:
+        b = os.read(fd, n)
+        if not b:
+            break
+        chunks.append(b)
+        n -= len(b)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _unreadable(e: OSError) -> tuple[str, str]:
+    return ("unreadable", f"cannot read the file ({shown(e.strerror or e, 200)})")
+
+
+def _iter_file(path: Path, source: str, limit: int, count: "_Count") -> Iterator[InputItem]:
+    """A regular file that is not named ``*.zip``: a zip archive if its content starts like one (read as an
+    archive), else one submission — opened once, size-checked on the open file (``fstat``) *before* it is
+    read, and read with a hard cap of ``limit + 1`` bytes (none at all past :data:`MAX_FILES`)."""
     try:
-        st = path.stat()
-        if st.st_size > limit:
-            return InputItem(source, error=_too_large(limit))
-        with open(path, "rb") as f:
-            data = f.read(limit + 1)
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError as e:
-        return InputItem(source, error=("unreadable", f"cannot read the file ({shown(e.strerror or e, 200)})"))
-    if len(data) > limit:
-        return InputItem(source, error=_too_large(limit))
-    return InputItem(source, data=data)
+        err = _unreadable(e)
+    else:
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                err = ("unreadable", "not a regular file")
+            elif st.st_size > limit or count.files >= MAX_FILES:
+                data, err = None, None
+                head = _read_upto(fd, 4)
+            else:
+                data = _read_upto(fd, limit + 1)
+                head, err = data[:4], None
+        except OSError as e:
+            err = _unreadable(e)
+        finally:
+            os.close(fd)
+        if err is None and head == _ZIP_MAGIC:
+            yield from _iter_zip(path, source, limit, count)
+            return
+    count.files += 1
+    if count.files > MAX_FILES:
+        yield InputItem(source, error=("batch_too_large", f"more than {MAX_FILES} files in one run; not read"))
+    elif err is not None:
+        yield InputItem(source, error=err)
+    elif data is None or len(data) > limit:
+        yield InputItem(source, error=_too_large(limit))
+    else:
+        yield InputItem(source, data=data)
 
 
 def _unsafe_member(name: str) -> bool:
@@ -195,52 +239,45 @@ def _zip_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str, limit: 
     yield InputItem(shown_name, data=data)
 
 
-def _looks_like_zip(path: Path) -> bool:
-    if path.suffix.lower() == ".zip":
-        return True
-    try:
-        with open(path, "rb") as f:
-            return f.read(4) == b"PK\x03\x04"
-    except OSError:
-        return False
-
-
-def _iter_path(p: Path, limit: int, count: _Count, *, explicit: bool) -> Iterator[InputItem]:
+def _iter_path(p: Path | str, limit: int, count: _Count, *, explicit: bool) -> Iterator[InputItem]:
+    """``p``: a path given on the command line (a Path), or a file found in a folder (plain text, already
+    joined: no per-file Path objects)."""
     source = path_shown(str(p))
     try:
         st = os.lstat(p)
     except (OSError, ValueError) as e:
         yield InputItem(source, error=("not_found", f"no such file or folder ({shown(getattr(e, 'strerror', None) or e, 200)})"))
         return
-    if stat.S_ISLNK(st.st_mode) and not explicit:
-        count.skip(source, "symbolic link (not followed)")
-        return
-    if p.is_dir():
+    if stat.S_ISLNK(st.st_mode):
+        if not explicit:
+            count.skip(source, "symbolic link (not followed)")
+            return
+        try:
+            st = os.stat(p)  # a link given on the command line is followed
+        except (OSError, ValueError):
+            st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
         for root, dirs, files in os.walk(p, followlinks=False):
             hidden = sorted(d for d in dirs if _is_hidden(d))
             for d in hidden:
                 count.skip(path_shown(os.path.join(root, d)), "hidden folder")
             dirs[:] = sorted(d for d in dirs if not _is_hidden(d))
             for name in sorted(files):
-                full = Path(root) / name
+                full = os.path.join(root, name)
                 if _is_hidden(name):
-                    count.skip(path_shown(str(full)), "hidden")
+                    count.skip(path_shown(full), "hidden")
                 elif not name.lower().endswith((".json", ".zip")):
-                    count.skip(path_shown(str(full)), "not a .json or .zip file")
+                    count.skip(path_shown(full), "not a .json or .zip file")
                 else:
                     yield from _iter_path(full, limit, count, explicit=False)
         return
-    if not p.is_file():
+    if st is None or not stat.S_ISREG(st.st_mode):
         yield InputItem(source, error=("unreadable", "not a regular file"))
         return
-    if _looks_like_zip(p):
+    if os.path.splitext(p)[1].lower() == ".zip":  # the same test as Path.suffix
         yield from _iter_zip(p, source, limit, count)
         return
-    count.files += 1
-    if count.files > MAX_FILES:
-        yield InputItem(source, error=("batch_too_large", f"more than {MAX_FILES} files in one run; not read"))
-        return
-    yield _read_file(p, source, limit)
+    yield from _iter_file(p, source, limit, count)
 
 
 def collect(paths, *, limit: int = MAX_BYTES, skipped: list | None = None) -> Iterator[InputItem]:

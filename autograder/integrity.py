@@ -29,7 +29,8 @@ def _other_variant_key_rows(lab, results: list) -> list[dict]:
     rows = []
     variants = {}
     for r in results:
-        variants.setdefault(r.variant_key, (r.student, lab.variant(r.student)))
+        if r.variant_key not in variants:  # the first student of each distinct variant
+            variants[r.variant_key] = (r.student, lab.variant(r.student))
     for q in lab.questions:
         if q.kind != "quantity":
             continue

@@ -93,20 +93,44 @@ def _dumps(obj) -> str:
     return json_text(obj)
 
 
+_OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
 class _Writer:
+    """Writes the files of the staging folder: each file's bytes are built in memory and written with one
+    ``open`` / ``write`` / ``close`` (no buffered text layer, no per-file ``stat``); each folder is created
+    once (``mkdir``, its parent known to exist). The staging folder is published as a whole by rename."""
+
     def __init__(self, root: Path):
-        self.root = root
-        self.dirs: set = set()
+        self.root = os.fspath(root)
+        self.dirs: dict = {(): self.root}  # relative folder parts → absolute path, for folders that exist
+
+    def _dir(self, parts: tuple) -> str:
+        d = self.dirs.get(parts)
+        if d is None:
+            d = os.path.join(self._dir(parts[:-1]), parts[-1])
+            try:
+                os.mkdir(d)
+            except FileExistsError:
+                if not os.path.isdir(d):
+                    raise
+            self.dirs[parts] = d
+        return d
 
     def write_text(self, rel_parts: tuple, text: str) -> str:
-        rel = "/".join(_safe_part(p) for p in rel_parts)
-        path = os.path.join(self.root, *rel_parts)
-        d = os.path.dirname(path)
-        if d not in self.dirs:
-            os.makedirs(d, exist_ok=True)
-            self.dirs.add(d)
-        with open(path, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
-            f.write(text)
+        rel = "/".join([_safe_part(p) for p in rel_parts])
+        path = os.path.join(self._dir(tuple(rel_parts[:-1])), rel_parts[-1])
+        data = text.encode("utf-8", "backslashreplace")
+        fd = os.open(path, _OPEN_FLAGS, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(fd, view)
+                if n <= 0:
+                    raise OSError(f"short write to {path_shown(rel)}")
+                view = view[n:]
+        finally:
+            os.close(fd)
         return rel
 
 

@@ -125,6 +125,8 @@ class Question:
     _abs_si: float = field(default=0.0, init=False, repr=False)
     _cache: dict = field(default_factory=dict, init=False, repr=False)
     _texts: dict = field(default_factory=dict, init=False, repr=False)
+    _keys: dict = field(default_factory=dict, init=False, repr=False)  # variant key → (value, 4-digit text)
+    _prompts: dict = field(default_factory=dict, init=False, repr=False)  # variant key → rendered prompt
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not _ID.match(self.id):
@@ -168,8 +170,17 @@ class Question:
     # -- presentation ------------------------------------------------------------------------
     def render(self, variant: Variant | Mapping | None = None) -> str:
         """The prompt with ``{param}`` placeholders filled from the variant's params."""
-        params = variant.params if isinstance(variant, Variant) else (variant or {})
+        if isinstance(variant, Variant):  # a pure function of the variant's content: cached per variant key
+            key = variant.key()
+            hit = self._prompts.get(key)
+            if hit is None:
+                if len(self._prompts) >= _CACHE_MAX:
+                    self._prompts.clear()
+                hit = self._prompts[key] = self._render(variant.params)
+            return hit
+        return self._render(variant or {})
 
+    def _render(self, params: Mapping) -> str:
         def sub(m):
             name = m.group(1)
             return str(params[name]) if name in params else m.group(0)
@@ -248,8 +259,14 @@ class Question:
         """Grade one answer for ``variant``. Never raises for bad student input."""
         pts = float(self.points)
         try:
-            expected = self.expected_value(variant)
-            exp_text = self.expected_text(variant)
+            key = variant.key()
+            hit = self._keys.get(key)
+            if hit is None:
+                hit = (self.expected_value(variant), self.expected_text(variant))
+                if len(self._keys) >= _CACHE_MAX:
+                    self._keys.clear()
+                self._keys[key] = hit
+            expected, exp_text = hit
         except Exception as e:  # a bank/resolver bug must not look like a student error
             return Feedback(False, 0.0, pts, f"grader error computing the expected value ({type(e).__name__}: {e})",
                             "", "grader_error")
@@ -386,14 +403,16 @@ class LabSpec:
             raise BankError(f"lab {self.id}: duplicate question ids")
         object.__setattr__(self, "questions", qs)
         object.__setattr__(self, "_by_id", {q.id: q for q in qs})
+        object.__setattr__(self, "_ids", tuple(ids))
+        object.__setattr__(self, "_max_score", float(sum(q.points for q in qs)))
 
     @property
     def max_score(self) -> float:
-        return float(sum(q.points for q in self.questions))
+        return self._max_score  # questions and points are fixed at construction (frozen)
 
     @property
     def question_ids(self) -> list[str]:
-        return [q.id for q in self.questions]
+        return list(self._ids)
 
     def question(self, qid: str) -> Question:
         return self._by_id[qid]

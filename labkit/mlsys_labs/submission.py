@@ -100,6 +100,8 @@ def check_student_id(student: Any) -> str:
         raise SubmissionError("bad_student", "'student' is empty: type your student id in the lab before downloading")
     if len(s) > MAX_STUDENT_LEN:
         raise SubmissionError("bad_student", f"'student' is longer than {MAX_STUDENT_LEN} characters")
+    if s.isascii() and s.isprintable():  # printable ASCII has none of the refused categories (only Cc is ASCII)
+        return s
     bad = next((c for c in s if unicodedata.category(c) in _BAD_ID_CATEGORIES), None)
     if bad is not None:
         kind = {"Cc": "a control", "Cf": "an invisible formatting (zero-width or bidi)", "Cs": "a lone surrogate",
@@ -178,11 +180,14 @@ def decode_json(data, max_bytes: int = MAX_BYTES):
     dupes: list[str] = []
 
     def pairs(items):
-        d = {}
-        for k, v in items:
-            if k in d and len(dupes) < MAX_DUPLICATE_KEYS:
+        d = dict(items)  # the last value of a repeated key wins, at its first position (as in json.loads)
+        if len(d) == len(items) or len(dupes) >= MAX_DUPLICATE_KEYS:
+            return d
+        seen = set()
+        for k, _ in items:  # rare: name the repeated keys in order
+            if k in seen and len(dupes) < MAX_DUPLICATE_KEYS:
                 dupes.append(k[:40])  # bounded: a key can be megabytes long
-            d[k] = v
+            seen.add(k)
         return d
 
     try:
@@ -232,7 +237,23 @@ _CANONICAL_UTC = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\
 def _utc_text(value: Any) -> str | None:
     """A timestamp as canonical ``YYYY-MM-DDTHH:MM:SSZ`` text (None if it is not a valid ISO 8601 time).
     Text already in that form (what the page writes) is kept as it is; day 31 of a short month
-    passes this fast path — the time only orders attempts."""
+    passes this fast path — the time only orders attempts. A pure function of the text: memoised
+    for short text (attempt times repeat across a batch)."""
+    if type(value) is str and len(value) <= 40:
+        hit = _UTC_MEMO.get(value, _MISSING)
+        if hit is _MISSING:
+            if len(_UTC_MEMO) >= 4096:
+                _UTC_MEMO.clear()
+            hit = _UTC_MEMO[value] = _utc_text_uncached(value)
+        return hit
+    return _utc_text_uncached(value)
+
+
+_UTC_MEMO: dict = {}
+_MISSING = object()
+
+
+def _utc_text_uncached(value: Any) -> str | None:
     if isinstance(value, str) and _CANONICAL_UTC.fullmatch(value):
         return value
     when = parse_utc(value)
@@ -251,12 +272,18 @@ def clean_attempts(raw: Any, known: set, warnings: list) -> list[dict]:
         warnings.append("'attempts' is not a list; ignored")
         return []
     out, bad = [], 0
+    append, utc = out.append, _utc_text
     for a in raw[:MAX_ATTEMPTS]:
-        if not isinstance(a, dict) or a.get("question") not in known or not isinstance(a.get("answer"), str):
+        if not isinstance(a, dict):
             bad += 1
             continue
-        out.append({"question": a["question"], "time": _utc_text(a.get("time")),
-                    "answer": a["answer"][:MAX_ATTEMPT_CHARS], "correct": a.get("correct") is True})
+        get = a.get
+        qid, answer = get("question"), get("answer")
+        if qid not in known or not isinstance(answer, str):
+            bad += 1
+            continue
+        append({"question": qid, "time": utc(get("time")), "answer": answer[:MAX_ATTEMPT_CHARS],
+                "correct": get("correct") is True})
     if len(raw) > MAX_ATTEMPTS:
         warnings.append(f"more than {MAX_ATTEMPTS} attempt records: only the first {MAX_ATTEMPTS} were read")
     if bad:

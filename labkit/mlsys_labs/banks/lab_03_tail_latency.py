@@ -23,7 +23,7 @@ BO_MAX_BATCH = 64
 RHO_STEPS = 50
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=2048)
 def tail(qps: float, service_ms: float, replicas: int, slo_ms: float | None = None):
     """TailLatencyModel result: M/M/c queue of ``replicas`` servers, ``qps`` arrivals/s, mean service
     ``service_ms``.
@@ -91,15 +91,21 @@ def batch_rows(model: str, hardware: str, qps: float, sla_s: float) -> list[dict
             for c in best_batch(model, hardware, qps, sla_s).candidates if c["p99_ms"] != float("inf")]
 
 
+@lru_cache(maxsize=256, typed=True)
+def min_replicas(qps: float, service_ms: float, slo_ms: float) -> int:
+    """The fewest replicas (1 … 256) whose P99 meets the SLO."""
+    for c in range(1, 257):
+        if tail(qps, service_ms, c, slo_ms).meets_slo:
+            return c
+    raise ValueError("no replica count up to 256 meets the SLO")
+
+
 def _tail(v, replicas=None):
     return tail(v["qps"], v["service_ms"], replicas or v["replicas"], v["slo_ms"])
 
 
 def _min_replicas(v):
-    for c in range(1, 257):
-        if _tail(v, c).meets_slo:
-            return c
-    raise ValueError("no replica count up to 256 meets the SLO")
+    return min_replicas(v["qps"], v["service_ms"], v["slo_ms"])
 
 
 LAB = LabSpec(

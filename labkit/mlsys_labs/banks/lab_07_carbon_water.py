@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from mlsys_labs.questions import LabSpec, Question
 
 
@@ -9,8 +11,10 @@ from mlsys_labs.questions import LabSpec, Question
 CLUSTERS = ("Lab_64_H100", "Research_256", "Training_1K")
 
 
+@lru_cache(maxsize=1024, typed=True)
 def footprint(cluster: str, days: float, grid: str, busy: float):
-    """SustainabilityModel result: ``cluster`` busy a fraction ``busy`` of ``days`` days on ``grid``.
+    """SustainabilityModel result: ``cluster`` busy a fraction ``busy`` of ``days`` days on ``grid`` (cached by
+    these values).
 
     Node power model (docs/physics.md): P_node = n·TDP·(0.3 + 0.7·busy) + host overhead; E = P·t·PUE.
     """

@@ -9,6 +9,7 @@ The helpers below take plain arguments so the lab notebook reuses them with its 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from mlsysim_core import (EconomicsModel, Fleet, Grids, Hardware, InferenceScalingModel, Models,
                           PlacementOptimizer, Q_, Systems)
@@ -32,8 +33,9 @@ SITE_SETS = (
 REGION_CHOICES = tuple(dict.fromkeys(r for s in SITE_SETS for r in s.split(", ")))
 
 
+@lru_cache(maxsize=256, typed=True)
 def query(model: str, hardware: str, steps: int, context: int = CONTEXT):
-    """InferenceScalingModel result for one query (batch 1)."""
+    """InferenceScalingModel result for one query (batch 1); cached by its arguments like :func:`plan`."""
     return InferenceScalingModel().solve(model=Models.get(model), hardware=Hardware.get(hardware),
                                          reasoning_steps=steps, context_length=context, precision=PRECISION)
 
@@ -50,8 +52,12 @@ def serving_fleet(hardware: str, gpus: int, region: str | None = None) -> Fleet:
                  region=Grids.get(region) if region else None)
 
 
+@lru_cache(maxsize=1024, typed=True)
 def plan(model: str, hardware: str, steps: int, qps: float, region: str):
-    """(query result, GPUs needed, fleet, one-year EconomicsModel result) for one serving design."""
+    """(query result, GPUs needed, fleet, one-year EconomicsModel result) for one serving design.
+
+    Cached by its arguments (the results are frozen): the five questions of a variant, and every student
+    whose variant shares the design, reuse one solve."""
     q = query(model, hardware, steps)
     t = float(q.total_reasoning_time.to("s").magnitude)
     n = gpus_needed(qps, t)
@@ -70,6 +76,7 @@ def site_costs(fleet: Fleet, site: str, mfu: float):
     return EconomicsModel().solve(fleet=fleet, duration_days=DAYS, grid=Grids.get(site), mfu=mfu)
 
 
+@lru_cache(maxsize=64)
 def region_key(display_name: str) -> str:
     """Zoo key of a grid from its display name ("Iowa (Wind/Coal)" → "Iowa")."""
     for key in Grids.names():
@@ -83,10 +90,17 @@ def _plan(v: Variant):
     return plan(MODEL, v["hardware"], v["steps"], v["qps"], v["region"])
 
 
-def _best_site(v: Variant) -> str:
-    q, _, fleet, _ = _plan(v)
-    res = placement(fleet, v["sites"].split(", "), v["tax"], float(q.mfu))
+@lru_cache(maxsize=4096, typed=True)
+def best_site(model: str, hardware: str, steps: int, qps: float, region: str, sites: str, tax: float) -> str:
+    """Zoo key of the site (of the comma-separated ``sites``) that minimises TCO + carbon tax for the fleet of
+    :func:`plan` (cached by its arguments)."""
+    q, _, fleet, _ = plan(model, hardware, steps, qps, region)
+    res = placement(fleet, sites.split(", "), tax, float(q.mfu))
     return region_key(res.best_region)
+
+
+def _best_site(v: Variant) -> str:
+    return best_site(MODEL, v["hardware"], v["steps"], v["qps"], v["region"], v["sites"], v["tax"])
 
 
 def _energy_share(v: Variant) -> float:

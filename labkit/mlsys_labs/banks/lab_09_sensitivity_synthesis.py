@@ -7,6 +7,8 @@ latency target to the bandwidth, FLOP/s and capacity a device must have.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from mlsysim_core import Hardware, Models, Q_, SensitivitySolver, SynthesisSolver
 
 from ..questions import LabSpec, Question
@@ -16,11 +18,13 @@ PRECISION = "fp16"
 RESOURCES = ("peak_flops", "memory_bandwidth", "memory_capacity")
 
 
+@lru_cache(maxsize=1024, typed=True)
 def sensitivity(model: str, hardware: str, batch: int, precision: str = PRECISION, pct: float = 10.0):
     return SensitivitySolver().solve(model=Models.get(model), hardware=Hardware.get(hardware), batch_size=batch,
                                      precision=precision, perturbation_pct=pct)
 
 
+@lru_cache(maxsize=1024, typed=True)
 def synthesis(model: str, target_ms: float, batch: int = 1, precision: str = PRECISION):
     return SynthesisSolver().solve(model=Models.get(model), target_latency=Q_(target_ms, "ms"), batch_size=batch,
                                    precision=precision)

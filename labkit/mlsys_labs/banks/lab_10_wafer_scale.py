@@ -9,6 +9,7 @@ so the lab notebook can call them with its widgets.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from mlsysim_core import Hardware, Models, Q_, ServingModel, WeightStreamingModel
 
@@ -19,6 +20,7 @@ PRECISION = "fp16"
 WAFER = "CerebrasCS3"
 
 
+@lru_cache(maxsize=1024, typed=True)
 def stream(model: str, batch: int, seq_len: int, inject_gbs: float | None = None, phase: str = "decode",
            precision: str = PRECISION):
     """WeightStreamingModel on the CS-3; ``inject_gbs`` overrides the weight-injection bandwidth (GB/s)."""
@@ -27,6 +29,7 @@ def stream(model: str, batch: int, seq_len: int, inject_gbs: float | None = None
                                         batch_size=batch, precision=precision, phase=phase, injection_bandwidth=bw)
 
 
+@lru_cache(maxsize=1024, typed=True)
 def max_wafer_batch(model: str, seq_len: int, precision: str = PRECISION) -> int:
     """Largest batch whose on-wafer KV cache (+10 %) fits: the on-chip need grows linearly with B."""
     one = stream(model, 1, seq_len, precision=precision)
@@ -35,6 +38,7 @@ def max_wafer_batch(model: str, seq_len: int, precision: str = PRECISION) -> int
     return max(0, math.floor(cap / per_seq + 1e-9))
 
 
+@lru_cache(maxsize=1024, typed=True)
 def gpu_decode(model: str, gpu: str, batch: int, seq_len: int, precision: str = PRECISION):
     """ServingModel on one GPU: decode tokens/s = B / ITL (0 if it does not fit)."""
     r = ServingModel().solve(model=Models.get(model), hardware=Hardware.get(gpu), seq_len=seq_len, batch_size=batch,

@@ -8,6 +8,8 @@ CheckpointModel: how big a checkpoint is and how long writing it blocks training
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from mlsysim_core import CheckpointModel, Fleet, Hardware, Models, Q_, ReliabilityModel, Systems
 
 from ..questions import LabSpec, Question
@@ -23,6 +25,7 @@ def fleet(nodes: int, node: str = NODE) -> Fleet:
     return Fleet(name=f"{nodes} × {n.name}", node=n, count=nodes, fabric=Systems.Fabrics.get(FABRIC))
 
 
+@lru_cache(maxsize=1024, typed=True)
 def reliability(nodes: int, days: float, delta_s: float, interval_s: float | None = None,
                 recovery_s: float = RECOVERY_S, node: str = NODE):
     return ReliabilityModel().solve(fleet=fleet(nodes, node), job_duration_hours=days * 24.0,
@@ -42,6 +45,7 @@ def goodput_curve(nodes: int, days: float, delta_s: float, recovery_s: float = R
     return rows
 
 
+@lru_cache(maxsize=1024, typed=True)
 def checkpoint(model: str, interval_h: float, writers: int, hardware: str = "H100"):
     return CheckpointModel().solve(model=Models.get(model), hardware=Hardware.get(hardware), optimizer="adam",
                                    checkpoint_interval=Q_(interval_h, "hour"), n_writers=writers)

@@ -7,6 +7,8 @@ CompressionModel (what quantization saves, speeds up, and risks).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from mlsysim_core import CompressionModel, Hardware, InferenceScalingModel, Models, Q_, ScalingModel
 
 from ..questions import LabSpec, Question
@@ -16,6 +18,7 @@ REASONER = "Llama3_8B"
 CONTEXT = 2048
 
 
+@lru_cache(maxsize=1024, typed=True)
 def scaling(budget_flop: float, model: str | None = None):
     """Chinchilla-optimal split of ``budget_flop``; with ``model``, the split at that fixed model size."""
     target = Models.get(model).parameters if model else None
@@ -41,11 +44,13 @@ def frontier(budgets: list[float]) -> list[dict]:
     return rows
 
 
+@lru_cache(maxsize=1024, typed=True)
 def reasoning(hardware: str, steps: int, model: str = REASONER, context: int = CONTEXT):
     return InferenceScalingModel().solve(model=Models.get(model), hardware=Hardware.get(hardware),
                                          reasoning_steps=steps, context_length=context, precision=PRECISION)
 
 
+@lru_cache(maxsize=1024, typed=True)
 def compression(model: str, hardware: str, bits: int, batch: int = 1):
     return CompressionModel().solve(model=Models.get(model), hardware=Hardware.get(hardware), method="quantization",
                                     target_bitwidth=bits, baseline_precision=PRECISION, batch_size=batch)

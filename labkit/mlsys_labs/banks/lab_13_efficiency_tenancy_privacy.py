@@ -8,6 +8,8 @@ rare subgroup needs).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from mlsysim_core import (EfficiencyModel, Hardware, OrchestrationModel, Q_, ResponsibleEngineeringModel,
                           Systems)
 
@@ -18,11 +20,13 @@ CLUSTER = "Lab_64_H100"
 KERNELS = ("attention", "ffn", "conv", "other")
 
 
+@lru_cache(maxsize=1024, typed=True)
 def efficiency(hardware: str, kernel: str = "attention", flash: bool = False, eta: float = 0.5):
     return EfficiencyModel().solve(hardware=Hardware.get(hardware), workload_type=kernel,
                                    use_flash_attention=flash, precision=PRECISION, efficiency=eta)
 
 
+@lru_cache(maxsize=1024, typed=True)
 def flash_gain(hardware: str, eta: float) -> float:
     """FlashAttention speed-up of attention kernels: achievable FLOP/s with ÷ without."""
     on = efficiency(hardware, "attention", True, eta)
@@ -30,11 +34,13 @@ def flash_gain(hardware: str, eta: float) -> float:
     return float((on.achievable_flops / off.achievable_flops).to("").magnitude)
 
 
+@lru_cache(maxsize=1024, typed=True)
 def queue(jobs_per_day: float, job_days: float, cluster: str = CLUSTER):
     return OrchestrationModel().solve(fleet=Systems.Clusters.get(cluster), arrival_rate_jobs_per_day=jobs_per_day,
                                       avg_job_duration_days=job_days)
 
 
+@lru_cache(maxsize=1024, typed=True)
 def privacy(base_hours: float, epsilon: float, prevalence: float = 0.01):
     return ResponsibleEngineeringModel().solve(base_training_time=Q_(base_hours, "hour"), epsilon=epsilon,
                                                min_subgroup_prevalence=prevalence)

@@ -9,6 +9,8 @@ design choices (pipeline depth, batch, site, duration, checkpoint cost).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from mlsysim_core import (DistributedModel, EconomicsModel, Fleet, Grids, Models, ReliabilityModel,
                           SustainabilityModel, Systems)
 
@@ -33,6 +35,7 @@ def cluster(region: str | None = None, nodes: int | None = None) -> Fleet:
     return base.model_copy(update=upd) if upd else base
 
 
+@lru_cache(maxsize=1024, typed=True)
 def training_step(pp: int, batch: int, tp: int = TP, region: str | None = None, nodes: int | None = None,
                   overlap: bool = True):
     return DistributedModel().solve(model=Models.get(MODEL), fleet=cluster(region, nodes), batch_size=batch,
@@ -40,11 +43,13 @@ def training_step(pp: int, batch: int, tp: int = TP, region: str | None = None, 
                                     seq_len=SEQ_LEN)
 
 
+@lru_cache(maxsize=1024, typed=True)
 def reliability(days: float, delta_s: float, nodes: int | None = None):
     return ReliabilityModel().solve(fleet=cluster(None, nodes), job_duration_hours=days * 24.0,
                                     checkpoint_time_s=delta_s)
 
 
+@lru_cache(maxsize=1024, typed=True)
 def operations(region: str, days: float, mfu: float, nodes: int | None = None):
     """(EconomicsModel, SustainabilityModel) results for the run sited in ``region``."""
     f = cluster(region, nodes)
