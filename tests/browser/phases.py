@@ -54,11 +54,6 @@ def wait_charts(page, at_least: int = 1, timeout_s: float = 60) -> int:
     return n
 
 
-def wait_interactive(page) -> None:
-    """Until interactive (a self-reload of the page by site/register.js is waited out by pagekit)."""
-    pagekit.wait_interactive(page)
-
-
 # --------------------------------------------------------------------------------------------- values
 
 _STATS_JS = """() => {
@@ -125,7 +120,7 @@ def accessible_on_every_screen(page, lab_id: str) -> None:
     except Exception as e:  # the page reloads itself once if marimo never mounted (site/register.js)
         if "context was destroyed" not in str(e):
             raise
-        wait_interactive(page)
+        pagekit.wait_interactive(page)
         violations = a11y.run_axe(page)
     bad = a11y.blocking(violations)
     assert not bad, f"{lab_id}:\n" + a11y.describe(bad)
@@ -253,7 +248,7 @@ def reload_restores_prediction_and_controls(g, page, lab_id: str) -> None:
         moved.append(after)
     time.sleep(1.0)  # the last cell saves after the outputs render
     page.reload()
-    wait_interactive(page)
+    pagekit.wait_interactive(page)
     checked = page.locator("[role=radio][aria-checked=true], input[type=radio]:checked")
     assert checked.count() == 1, f"{lab_id}: prediction lost after the reload"
     assert checked.first.evaluate("e => e.value || e.getAttribute('value')") == chosen

@@ -70,7 +70,7 @@ def test_a_students_session(lab_id, warm_context, server, manifest):
     page.set_viewport_size(phases.WIDE)
     timed = Steps(lab_id)
     page.goto(server.url + f"labs/{lab_id}.html")
-    phases.wait_interactive(page)
+    pagekit.wait_interactive(page)
     assert pagekit.state(page)["cells"] > 0
     phases.assert_no_errors(g, page, lab_id, "after loading")
 

@@ -34,6 +34,7 @@ class LabInfo:
     cells: list[Cell]
     imports: set[str]
     lab_ids: list[str]
+    tree: ast.AST | None = None
 
 
 def _is_app_cell(fn: ast.AST) -> bool:
@@ -112,7 +113,7 @@ def analyse(path: Path) -> LabInfo:
                 vals = stmt.value.elts if isinstance(stmt.value, ast.Tuple) else [stmt.value]
                 cell.returns.update(v.id for v in vals if isinstance(v, ast.Name))
         cells.append(cell)
-    return LabInfo(path, app_kwargs, cells, imports, lab_ids)
+    return LabInfo(path, app_kwargs, cells, imports, lab_ids, tree)
 
 
 def _power_of_ten(value) -> bool:
@@ -176,7 +177,8 @@ def problems(info: LabInfo) -> list[str]:
             out.append(f"missing {needed} (graded questions / progress)")
     if not any(x.startswith("ui.prediction") for x in all_calls):
         out.append("no prediction (ui.prediction)")
-    out.extend(computes_outside_bank(ast.parse(info.path.read_text(encoding="utf-8"))))
+    out.extend(computes_outside_bank(info.tree if info.tree is not None else
+                                     ast.parse(info.path.read_text(encoding="utf-8"))))
     return out
 
 
