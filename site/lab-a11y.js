@@ -63,6 +63,12 @@
     const value = steps ? steps[Math.max(0, Math.min(steps.length - 1, Number(now)))] : Number(now);
     const text = numberText(value) + (unit ? " " + unit : "");
     if (thumb.getAttribute("aria-valuetext") !== text) thumb.setAttribute("aria-valuetext", text);
+    // the typed-number box beside it: marimo names it with the label's raw HTML ("<span class=…")
+    const box = root.querySelector("input");
+    if (box) {
+      const name = label + (steps ? ": type a value (it moves to a step)" : ": type a value");
+      if (box.getAttribute("aria-label") !== name) box.setAttribute("aria-label", name);
+    }
     // the value display marimo draws at the far end of the track: show it first, with its unit
     const track = root.querySelector("[data-testid=track]");
     const row = track && track.closest("div.flex");

@@ -65,7 +65,8 @@ def slider(
 
     ``unit`` is required (plain words for counts: "samples", "GPUs"): the page's accessibility script
     reads it from the label's trailing "(unit)" to announce "4,096 tokens" instead of a step index.
-    Sliders over ``start``/``stop`` also get a typed-number box. ``starts`` (a
+    Every slider also gets a typed-number box (over ``steps`` marimo snaps a typed number to the nearest
+    step, so "5000" on a token slider lands on 4,096). ``starts`` (a
     :class:`~mlsys_labs.pagestate.Starts`) and ``key``: open at the saved position or the student's
     variant value, marked "your variant" in the label."""
     if not isinstance(unit, str) or not unit.strip():
@@ -78,7 +79,7 @@ def slider(
     if steps is not None:
         steps = list(steps)
         v = value if value in steps else steps[0]
-        return mo.ui.slider(steps=steps, value=v, label=lab, show_value=True, full_width=True)
+        return mo.ui.slider(steps=steps, value=v, label=lab, show_value=True, include_input=True, full_width=True)
     return mo.ui.slider(start, stop, step=step, value=start if value is None else value, label=lab,
                         show_value=True, include_input=True, full_width=True)
 

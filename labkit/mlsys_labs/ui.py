@@ -25,7 +25,7 @@ Controls and results
         label → zoo object, or a sequence of zoo objects (labelled by ``.name``). ``.value`` is the object.
     ``slider(start=None, stop=None, *, label, unit, value=None, step=None, steps=None)`` ->
         ``mo.ui.slider`` labelled "label (unit)" (``unit`` required: the page announces "4,096 tokens"),
-        the value shown, and a number box when not using ``steps``. Give either ``start``/``stop``
+        the value shown, and a number box (snapped to the nearest step over ``steps``). Give either ``start``/``stop``
         (+ ``step``) or an explicit list ``steps`` (e.g. powers of two).
     ``row(*items, min_width="13rem")`` -> Html: controls (or charts, callouts) side by side that wrap on
         narrow screens.

@@ -38,7 +38,7 @@ def test_good_submission_full_marks(tmp_path):
     (r,) = b.kept
     assert r.status == "graded" and r.score == r.max_score == 6
     write_outputs(b, tmp_path)
-    res = json.loads((tmp_path / "results" / LAB.id / slug("ada") / "results.json").read_text())
+    res = json.loads((tmp_path / "results" / LAB.id / f"{slug('ada')}.json").read_text())
     assert res["score"] == 6 and res["max_score"] == 6
     assert {t["name"].split(":")[0] for t in res["tests"]} == set(LAB.question_ids)
     for t in res["tests"]:
@@ -67,7 +67,7 @@ def test_bad_files_get_a_clear_result_and_the_batch_continues(name, tmp_path):
     assert b.entries[0].error_code == code and b.entries[0].error
     assert b.entries[1].score == 6
     write_outputs(b, tmp_path)
-    rej = list((tmp_path / "rejected").glob("*/results.json"))
+    rej = list((tmp_path / "rejected").glob("*.json"))
     assert len(rej) == 1
     res = json.loads(rej[0].read_text())
     assert res["score"] == 0 and res["output"].startswith("Submission rejected")
@@ -166,9 +166,10 @@ def test_latest_per_student_kept_others_superseded(tmp_path):
     assert len(b.kept) == 2 and {r.source for r in b.kept} == {"new.json", "s.json"}
     assert "superseded by new.json" in b.entries[1].warnings[-1]
     write_outputs(b, tmp_path)
-    d = tmp_path / "results" / LAB.id / slug("ada")
-    assert sorted(p.name for p in d.iterdir()) == ["results.json", "superseded-1.json", "superseded-2.json"]
-    assert json.loads((d / "results.json").read_text())["score"] == 6
+    d, ada = tmp_path / "results" / LAB.id, slug("ada")
+    assert sorted(p.name for p in d.iterdir()) == sorted(
+        [f"{ada}.json", f"{ada}.superseded-1.json", f"{ada}.superseded-2.json", f"{slug('bob')}.json"])
+    assert json.loads((d / f"{ada}.json").read_text())["score"] == 6
     summ = json.loads((tmp_path / "summary.json").read_text())
     assert summ["superseded"] == 2 and summ["kept"] == 2
 

@@ -103,8 +103,10 @@ _SLIDERS_JS = """
   function walk(root) {
     for (const el of root.querySelectorAll('[role=slider]')) {
       const r = el.getBoundingClientRect();
+      const box = el.getRootNode().querySelector('input');
       out.push({valuetext: el.getAttribute('aria-valuetext'), now: el.getAttribute('aria-valuenow'),
-                label: el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'), visible: r.width > 0});
+                label: el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'), visible: r.width > 0,
+                box: box ? (box.getAttribute('aria-label') || '') : null});
     }
     for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
   }

@@ -130,6 +130,9 @@ def accessible_on_every_screen(page, lab_id: str) -> None:
     for s in sliders:
         assert s["valuetext"] and VALUE_WITH_UNIT.match(s["valuetext"]), (
             f"{lab_id}: a slider announces {s['valuetext']!r} (aria-valuenow {s['now']}): no value with a unit")
+        # every slider has a typed-number box, named in words (marimo's own name is the label's raw HTML)
+        assert s["box"] and "<" not in s["box"] and "type a value" in s["box"], (
+            f"{lab_id}: a slider's number box is named {s['box']!r}")
 
     charts = a11y.charts(page)
     assert charts, f"{lab_id}: no chart rendered"
