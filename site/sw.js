@@ -129,7 +129,7 @@ async function status() {
     labs[lab.page] = everything || (have.has(keyOf(lab.page)) && runtime && rec.started &&
                                     rec.urls.every((u) => have.has(u)));
   }
-  return { type: "status", build: BUILD, labs: labs, cached: cached, total: files.length };
+  return { type: "status", build: BUILD, labs: labs, cached: cached, total: files.length, slowLookups: slowLookups };
 }
 
 function escapeHtml(s) {
@@ -182,10 +182,32 @@ async function reportRuntime(request, clientId, key) {
   }
 }
 
+/* A cache lookup that has not answered in MATCH_WAIT_MS is not waited for while the network is there: a lab
+   page whose module chunks sat unanswered in this worker stayed blank (README, "Reload stress"), and one
+   suspect is Cache Storage holding a lookup behind a write. Offline, the lookup is awaited as before. */
+const MATCH_WAIT_MS = 3000;
+const SLOW = Symbol("slow");
+let slowLookups = 0; // reported by the "status" message
+
+function lookup(key) {
+  return caches.open(CACHE).then((cache) => cache.match(key).then((hit) => ({ cache: cache, hit: hit })));
+}
+
 async function respond(request, clientId) {
-  const cache = await caches.open(CACHE);
   const key = keyOf(request.url);
-  const hit = await cache.match(key);
+  const pending = lookup(key);
+  let found = await Promise.race([pending, new Promise((r) => setTimeout(() => r(SLOW), MATCH_WAIT_MS))]);
+  if (found === SLOW) {
+    slowLookups += 1;
+    console.warn("[mlsys sw] cache lookup slower than " + MATCH_WAIT_MS + " ms: " + key);
+    let net = null;
+    try { net = await fetch(request); } catch (e) { net = null; }
+    if (net && net.ok) return net;
+    found = await pending; // offline or a server error: the cache is the source after all
+    if (!found.hit && net) return net;
+  }
+  const cache = found.cache;
+  const hit = found.hit;
   reportRuntime(request, clientId, key).catch(() => undefined);
   if (hit) return hit;
   let resp;
