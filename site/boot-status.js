@@ -1,9 +1,19 @@
-/* Lab pages: a status line while Python starts. The narrative and first outputs are already on the page
- * (pre-rendered at build time); this says what is still loading and how much of the runtime has arrived
- * (the service worker reports the bytes it served to the page's Python worker), and disappears once the
- * kernel is connected. */
+/* Lab pages: a status line while Python starts, and controls held until they can respond.
+ *
+ * The narrative and first outputs are already on the page (pre-rendered at build time); this says what is
+ * still loading and how much of the runtime has arrived (the service worker reports the bytes it served to
+ * the page's Python worker). The pre-rendered controls are pictures of the real ones until the kernel has
+ * run every cell once: a slider moved before that would be redrawn at its start value by the kernel's first
+ * run, so until then the page carries `data-mlsys-booting` and every marimo control is `inert` (not clickable,
+ * not focusable; lab-a11y.css dims it). The kernel's first run shows as outputs marked stale/loading by
+ * marimo; the page is ready once the kernel is connected and that run is over (or, when no run is seen,
+ * QUIET_MS after connecting). Then the status line goes and `window.__mlsysBootDone` holds the time. */
 (function () {
   "use strict";
+  var QUIET_MS = 4000;
+  var RUNNING = ".marimo-output-stale, .marimo-output-loading";
+  var root = document.documentElement;
+  root.setAttribute("data-mlsys-booting", "");
   var el = document.createElement("div");
   el.id = "mlsys-boot-status";
   el.setAttribute("role", "status");
@@ -14,6 +24,8 @@
   var mb = function (b) { return (b / 1e6).toFixed(b < 1e7 ? 1 : 0); };
   var runtime = null;
   var t0 = performance.now();
+  var openedAt = null;
+  var sawRun = false;
 
   function connected() {
     var c = document.querySelector("[data-connection-state]");
@@ -21,27 +33,62 @@
       !/Loading marimo|Loading notebook|Initializing/.test(document.body.innerText);
   }
 
-  function render() {
-    if (connected()) {
-      el.remove();
-      clearInterval(timer);
-      window.__mlsysBootDone = performance.now();
-      return;
+  function ready() {
+    var running = !!document.querySelector(RUNNING);
+    sawRun = sawRun || running;
+    if (!connected()) return false;
+    if (openedAt === null) openedAt = performance.now();
+    return !running && (sawRun || performance.now() - openedAt >= QUIET_MS);
+  }
+
+  function hold(on) {
+    var controls = document.querySelectorAll("marimo-ui-element");
+    for (var i = 0; i < controls.length; i++) {
+      if (on) controls[i].setAttribute("inert", "");
+      else controls[i].removeAttribute("inert");
     }
+  }
+
+  function done() {
+    observer.disconnect();
+    clearInterval(timer);
+    el.remove();
+    root.removeAttribute("data-mlsys-booting");
+    hold(false);
+    window.__mlsysBootDone = performance.now();
+  }
+
+  function render() {
+    if (ready()) return done();
+    hold(true);
     var secs = Math.round((performance.now() - t0) / 1000);
-    var what = runtime
-      ? "Starting Python in your browser: " + mb(runtime.bytes) + " of at most " + mb(runtime.total) +
-        " MB of the runtime loaded (" + runtime.files + " files)"
-      : "Starting Python in your browser";
+    var what = connected()
+      ? "Python is running the lab's cells"
+      : runtime
+        ? "Starting Python in your browser: " + mb(runtime.bytes) + " of at most " + mb(runtime.total) +
+          " MB of the runtime loaded (" + runtime.files + " files)"
+        : "Starting Python in your browser";
     el.textContent = what + " — you can read on; the controls respond once it is ready (" + secs + " s)";
   }
+
+  // a run can start and end between two ticks: note it as marimo marks outputs
+  var observer = new MutationObserver(function (records) {
+    for (var i = 0; i < records.length && !sawRun; i++) {
+      var r = records[i];
+      var nodes = r.type === "attributes" ? [r.target] : r.addedNodes;
+      for (var j = 0; j < nodes.length; j++) {
+        if (nodes[j].nodeType === 1 && nodes[j].matches(RUNNING)) { sawRun = true; break; }
+      }
+    }
+  });
+  observer.observe(root, { attributes: true, attributeFilter: ["class"], childList: true, subtree: true });
 
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", function (e) {
       if (e.data && e.data.type === "runtime-progress") { runtime = e.data; render(); }
     });
   }
-  var timer = setInterval(render, 500);
+  var timer = setInterval(render, 250);
   function mount() { document.body.appendChild(el); render(); }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
 })();

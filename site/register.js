@@ -44,8 +44,9 @@
 
   /* Watchdog: marimo mounts its app into #root (showing "Loading…") as soon as its module has run, well before
      Python starts. A reloaded lab page has, rarely (about 1 in 100–300 reloads in the test suite on a 2-core
-     machine), stayed blank: document complete, no error, no request pending, nothing mounted, and always while
-     controlled by the service worker. Step 1 reloads once. A page still blank after that (the reload is
+     machine), stayed blank: document complete, no error, nothing mounted, and always while controlled by the
+     service worker — sometimes with nothing pending, once with its module-script chunks still pending in
+     the worker (README, "Reload stress"). Step 1 reloads once. A page still blank after that (the reload is
      sometimes blank as well) is restarted without the service worker: it is unregistered (when online; the
      cached files stay in Cache Storage) and the page reloads from the network, then registers it again. Each
      step at most once per page until it has started again. */

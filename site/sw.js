@@ -204,7 +204,11 @@ async function respond(request, clientId) {
     try { net = await fetch(request); } catch (e) { net = null; }
     if (net && net.ok) return net;
     found = await pending; // offline or a server error: the cache is the source after all
-    if (!found.hit && net) return net;
+    if (!found.hit) { // not cached either: answer now rather than asking the network a second time
+      if (net) return net;
+      if (request.mode === "navigate") return offlinePage(request.url);
+      return Response.error();
+    }
   }
   const cache = found.cache;
   const hit = found.hit;

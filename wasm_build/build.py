@@ -244,7 +244,7 @@ STEPS: tuple[Step, ...] = (
     Step("bytecode", "wheels and the standard library compiled to .pyc by the pinned Pyodide under node",
          step_bytecode),
     Step("lockfile", "pyodide-lock.json: sha256, imports and browser dependencies of every wheel", step_lockfile),
-    Step("export", "marimo export html-wasm of each lab (MLSYS_PRERENDER=1: outputs pre-rendered), pointed at "
+    Step("export", "marimo export html-wasm of each lab (outputs pre-rendered; MLSYS_PRERENDER=0: not), pointed at "
          "the site's own runtime",
          step_export),
     Step("pages", "landing page, service worker (with its offline page) and manifest", step_pages),

@@ -89,16 +89,16 @@ def all_labs(labs_dir: Path = LABS_DIR) -> list[LabInfo]:
 
 
 def prerender_enabled() -> bool:
-    """Off unless ``MLSYS_PRERENDER=1``: with pre-rendered outputs, a control moved before the kernel's first
-    run has finished can be reset by that run (the kernel re-renders the element under a new id), and the
-    page looks interactive before it is; until that is handled, pre-rendering is opt-in."""
-    return os.environ.get("MLSYS_PRERENDER", "0") == "1"
+    """On unless ``MLSYS_PRERENDER=0``. A pre-rendered control is a picture of the real one until the kernel has
+    run every cell once (a slider moved before that would be redrawn at its start value), so the page holds
+    every control ``inert`` until then and says so (site/boot-status.js)."""
+    return os.environ.get("MLSYS_PRERENDER", "1") != "0"
 
 
 def export(lab: LabInfo, out_dir: Path, prerender: bool | None = None) -> Path:
     """``marimo export html-wasm --mode run`` into ``out_dir`` (marimo needs ``uv`` on PATH).
 
-    With ``prerender`` (default: ``MLSYS_PRERENDER=1``, see :func:`prerender_enabled`) marimo's ``--execute`` runs the notebook once
+    With ``prerender`` (default: on, ``MLSYS_PRERENDER=0`` turns it off, see :func:`prerender_enabled`) marimo's ``--execute`` runs the notebook once
     in this CPython and embeds every cell's output in the page, so the student reads the lab while Python
     starts in the browser; the engine is deterministic, so the kernel's first outputs are the same. It runs
     in this environment (``--no-sandbox``: the repo's packages are installed here) with an empty progress
@@ -126,8 +126,10 @@ _TITLE = re.compile(r"<title>.*?</title>", re.S)
 
 SW_SNIPPET = '<script src="../register.js"></script>\n<script src="../boot-status.js"></script>'
 SITE_SRC = ROOT / "site"
-# the labs' accessibility layer (site/lab-a11y.css, site/lab-a11y.js; copied by the site step), in every lab page
-A11Y_INCLUDES = '<link rel="stylesheet" href="../lab-a11y.css"><script src="../lab-a11y.js" defer></script>'
+# in every lab page (copied by the site step): the accessibility layer (site/lab-a11y.css, site/lab-a11y.js) and the
+# report's chart images (site/lab-report.js)
+PAGE_INCLUDES = ('<link rel="stylesheet" href="../lab-a11y.css"><script src="../lab-a11y.js" defer></script>'
+                 '<script src="../lab-report.js" defer></script>')
 
 
 _RANDOM_ID = re.compile(r"random-id=(\\?['\"])([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
@@ -230,7 +232,7 @@ def patch_page(text: str, lab: LabInfo) -> str:
         text = _TITLE.sub(f"<title>{html.escape(lab.title)}</title>", text, count=1)
     else:
         text = text.replace("</head>", f"<title>{html.escape(lab.title)}</title>\n</head>", 1)
-    text = text.replace("</head>", A11Y_INCLUDES + "\n</head>", 1)
+    text = text.replace("</head>", PAGE_INCLUDES + "\n</head>", 1)
     return text.replace("</body>", SW_SNIPPET + "\n</body>", 1)
 
 

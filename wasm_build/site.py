@@ -16,7 +16,8 @@ SITE_SRC = ROOT / "site"
 MANIFEST_SCHEMA = "mlsys-site-manifest/1"
 SELF_HASHED = ("manifest.json", "sw.js")  # sw.js embeds the build hash; manifest.json lists everything else
 STATIC_FILES = ("site.css", "register.js", "landing.js", "boot-status.js",  # copied from site/ as they are
-                "lab-a11y.css", "lab-a11y.js")  # the labs' accessibility layer, included in every lab page
+                "lab-a11y.css", "lab-a11y.js",  # the labs' accessibility layer, included in every lab page
+                "lab-report.js")  # puts the page's charts into the downloaded report
 PRECACHE = ["./", "index.html", *STATIC_FILES, "manifest.json"]  # the landing page, cached on install
 
 
@@ -116,7 +117,7 @@ def _reviewed(url: str) -> bool:
     return any(k.match(url) if isinstance(k, re.Pattern) else url.startswith(k) for k in VENDOR_REVIEWED)
 
 
-STRICT_FILES = re.compile(r"^(index\.html|site\.css|sw\.js|register\.js|landing\.js|boot-status\.js|lab-a11y\.(css|js)|labs/[^/]+\.html"
+STRICT_FILES = re.compile(r"^(index\.html|site\.css|sw\.js|register\.js|landing\.js|boot-status\.js|lab-a11y\.(css|js)|lab-report\.js|labs/[^/]+\.html"
                           r"|pyodide/pyodide-lock\.json)$")
 
 

@@ -110,10 +110,19 @@ _REPORT_CSS = """
 body{font:15px/1.5 system-ui,sans-serif;color:#111827;max-width:52rem;margin:2rem auto;padding:0 1rem}
 h1{font-size:1.5rem;margin:0 0 .25rem} h2{font-size:1.15rem;margin:1.5rem 0 .5rem;border-bottom:1px solid #d1d5db}
 table{border-collapse:collapse;width:100%;margin:.5rem 0} th,td{border:1px solid #d1d5db;padding:.3rem .5rem;
-text-align:left;vertical-align:top;overflow-wrap:anywhere} th{background:#f3f4f6}
+text-align:left;vertical-align:top;overflow-wrap:break-word} th{background:#f3f4f6}
+.qs{table-layout:fixed} .qs td:nth-child(3),.qs td:nth-child(4){overflow-wrap:anywhere}
 .right{color:#14532d}.wrong{color:#7f1d1d}.muted{color:#4b5563} pre{white-space:pre-wrap}
+figure{margin:1rem 0;break-inside:avoid} figure img{max-width:100%;height:auto;border:1px solid #e5e7eb}
+figcaption{font-size:.85rem;color:#4b5563}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}tr{break-inside:avoid}}
 """
+
+
+# Where the lab page puts its charts: site/lab-report.js replaces this block, when the student downloads the
+# report, by one image per chart drawn on the page (Python has no drawing of them: Vega draws in the page).
+CHART_SLOT = ('<div data-mlsys-charts><p class="muted">(the charts are added by the lab page when the report is '
+              "downloaded there)</p></div><!--/mlsys-charts-->")
 
 
 def _rows(pairs) -> str:
@@ -123,8 +132,9 @@ def _rows(pairs) -> str:
 def report_html(lab: Any, variant: Any, graded: Any, state: Mapping[str, Any] | None = None,
                 charts: Mapping[str, Any] | None = None, created: str | None = None) -> str:
     """A self-contained HTML report (no script, no external file; prints cleanly to PDF): the student's
-    prediction, reflections, control settings, answers with feedback and score, and each chart given
-    in ``charts`` (title → ChartView) as its text description and data table."""
+    prediction, reflections, control settings, answers with feedback and score; :data:`CHART_SLOT`, which
+    the lab page fills with an image of each chart it shows; and each chart given in ``charts``
+    (title → ChartView) as its text description and data table."""
     from .ui import prompt_for
 
     state = dict(state or {})
@@ -142,6 +152,7 @@ def report_html(lab: Any, variant: Any, graded: Any, state: Mapping[str, Any] | 
     controls = state.get("controls") or {}
     if controls:
         parts += ["<h2>Your final settings</h2>", "<table>" + _rows(controls.items()) + "</table>"]
+    parts += ["<h2>Charts at your final settings</h2>", CHART_SLOT]
     for title, chart in (charts or {}).items():
         spec = getattr(chart, "spec", {}) or {}
         parts += [f"<h2>Chart: {_esc(title)}</h2>", f"<p>{_esc(getattr(chart, 'description', '') or spec.get('description', ''))}</p>"]
@@ -170,7 +181,9 @@ def report_html(lab: Any, variant: Any, graded: Any, state: Mapping[str, Any] | 
         else:
             verdict = f"<span class=wrong>not yet</span>: {_esc(getattr(fb, 'message', ''))}"
         rows.append(f"<tr><td>Q{n}</td><td>{_esc(prompt_for(q, variant))}</td><td>{_esc(text)}</td><td>{verdict}</td></tr>")
-    parts.append("<table><thead><tr><th>#</th><th>Question</th><th>Your answer</th><th>Feedback</th></tr></thead>"
+    parts.append("<table class=\"qs\"><colgroup><col style=\"width:3.5rem\"><col><col style=\"width:24%\">"
+                 "<col style=\"width:24%\"></colgroup>"
+                 "<thead><tr><th>#</th><th>Question</th><th>Your answer</th><th>Feedback</th></tr></thead>"
                  f"<tbody>{''.join(rows)}</tbody></table>")
     parts.append(f"<p><strong>Score (browser check): {getattr(graded, 'score', 0):g} / {getattr(graded, 'total', 0):g}"
                  "</strong> — the autograder recomputes the official grade from your submission file.</p>")

@@ -200,11 +200,11 @@ def answer_and_check(page, n: int, text: str, *, choice: bool = False, timeout_s
     return wait_feedback(page, n, text, timeout_s)
 
 
-def download_submission(page, timeout_s: float = 60) -> tuple[str, bytes]:
-    """Click the download button; returns (suggested filename, bytes)."""
-    btn = page.get_by_role("button", name=re.compile("Download submission"))
+def download_submission(page, timeout_s: float = 60, label: str = "Download submission") -> tuple[str, bytes]:
+    """Click the download button named ``label``; returns (suggested filename, bytes)."""
+    btn = page.get_by_role("button", name=re.compile(re.escape(label)))
     if btn.count() == 0:
-        btn = page.get_by_text("Download submission (JSON)")
+        btn = page.get_by_text(label)
     btn = btn.last
     btn.scroll_into_view_if_needed()
     with page.expect_download(timeout=timeout_s * 1000) as info:

@@ -61,6 +61,7 @@ _READY_JS = """
 () => {
   const conn = document.querySelector('[data-connection-state]');
   return !!conn && conn.dataset.connectionState === 'OPEN' &&
+    !document.documentElement.hasAttribute('data-mlsys-booting') &&
     document.querySelectorAll('.marimo-cell[data-cell-id]').length > 0 &&
     !/Loading marimo|Loading notebook|^\\s*Loading…/.test(document.body.innerText);
 }

@@ -232,6 +232,19 @@ def _visible_controls(page):
     return [(k, c) for k, c in pagekit.controls(page) if c.is_visible()]
 
 
+def _wait_saved(page, lab_id: str, cond, what: str, timeout_s: float = 30.0) -> dict:
+    """The lab's entry in the page's progress store (IndexedDB) once ``cond(entry)`` holds."""
+    deadline = time.monotonic() + timeout_s
+    entry: dict = {}
+    while time.monotonic() < deadline:
+        doc = json.loads(interactions.read_store(page) or "null") or {}
+        entry = next((e for e in (doc.get("entries") or {}).values() if e.get("lab") == lab_id), None) or {}
+        if cond(entry):
+            return entry
+        time.sleep(0.2)
+    raise AssertionError(f"{lab_id}: {what} never reached the progress store in {timeout_s:g} s: {entry}")
+
+
 def reload_restores_prediction_and_controls(g, page, lab_id: str) -> None:
     """Change the prediction to the last choice, move two controls by keyboard, reload: the prediction and both
     controls come back where the student left them."""
@@ -241,6 +254,7 @@ def reload_restores_prediction_and_controls(g, page, lab_id: str) -> None:
     last.click()
     pagekit.wait_interactive(page)
     chosen = last.evaluate("e => e.value || e.getAttribute('value')")
+    saved = _wait_saved(page, lab_id, lambda e: bool(e.get("prediction")), "the prediction")
     ctrls = _visible_controls(page)[:2]
     assert len(ctrls) == 2, f"{lab_id}: fewer than two controls"
     moved = []
@@ -249,7 +263,10 @@ def reload_restores_prediction_and_controls(g, page, lab_id: str) -> None:
         assert before != after, f"{lab_id}: a {kind} did not move"
         pagekit.wait_interactive(page)
         moved.append(after)
-    time.sleep(1.0)  # the last cell saves after the outputs render
+    start = dict(saved.get("controls") or {})
+    # the last cell saves after the outputs render: wait until both moves are in the store, however slow
+    _wait_saved(page, lab_id, lambda e: sum((e.get("controls") or {}).get(k) != v for k, v in start.items()) >= 2,
+                "both moved controls")
     page.reload()
     pagekit.wait_interactive(page)
     checked = page.locator("[role=radio][aria-checked=true], input[type=radio]:checked")

@@ -210,6 +210,8 @@ _BOOT_TRACE_JS = """
     trace.push({ t: performance.now(), state: conn ? conn.dataset.connectionState : null, cells: cells.length,
                  status: status ? status.textContent : null,
                  preview: (document.querySelector('#root > .mlsys-static') || {innerText: ''}).innerText.trim(),
+                 held: document.documentElement.hasAttribute('data-mlsys-booting'),
+                 free: document.querySelectorAll('marimo-ui-element:not([inert])').length,
                  text: Object.fromEntries(cells.map(c => [c.dataset.cellId, c.innerText.trim()])) });
     if (trace.length > 4000) clearInterval(t);
   }, 50);
@@ -243,7 +245,7 @@ def test_prerendered_outputs_show_before_the_kernel_and_equal_what_it_renders(gu
     if session is None:
         import pytest
 
-        pytest.skip("the site was built without pre-rendered outputs (MLSYS_PRERENDER=1 builds them)")
+        pytest.skip("the site was built without pre-rendered outputs (MLSYS_PRERENDER=0)")
     assert session["cells"], "the page embeds an empty session"
     g = guarded(server.url)
     g.ctx.add_init_script(_BOOT_TRACE_JS)
@@ -270,6 +272,11 @@ def test_prerendered_outputs_show_before_the_kernel_and_equal_what_it_renders(gu
     post = trace[-1]["text"]
     differing = {k: (pre.get(k), post.get(k)) for k in set(pre) | set(post) if pre.get(k) != post.get(k)}
     assert not differing, f"pre-rendered text differs from the kernel's: {list(differing.items())[:3]}"
+    # the controls are held (inert) until the kernel's first run is over, and free afterwards
+    assert all(s["held"] for s in before if s["cells"] > 0), "a control was live before the kernel connected"
+    last_held = [s for s in trace if s["held"]][-1]
+    assert last_held["free"] == 0, f"{last_held['free']} controls were live while the page was still booting"
+    assert not trace[-1]["held"] and trace[-1]["free"] > 0
     # the status line says what is loading while the kernel is not connected, and is gone afterwards
     statuses = [s["status"] for s in before if s["status"]]
     assert statuses and all("Starting Python in your browser" in x for x in statuses), statuses[:3]

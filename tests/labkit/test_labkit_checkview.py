@@ -68,6 +68,16 @@ def test_report_is_self_contained_and_has_the_students_work():
     assert "Memory (wall 2)" in doc and "weights &lt;b&gt;" in doc and ">64<" in doc
     assert "Q1" in doc and ">right<" in doc and "throughput" in doc and ">3.5<" in doc
     assert "@media print" in doc
+    assert doc.count(checkview.CHART_SLOT) == 1
+
+
+def test_the_lab_page_script_finds_the_reports_chart_slot():
+    """site/lab-report.js replaces the slot by the page's chart images: its pattern must match the slot."""
+    from pathlib import Path
+
+    js = (Path(__file__).resolve().parents[2] / "site" / "lab-report.js").read_text()
+    pattern = re.search(r"const SLOT = /(.+)/;", js).group(1)
+    assert re.fullmatch(pattern, checkview.CHART_SLOT)
 
 
 def test_reset_asks_first_and_then_clears_without_saving_again():
