@@ -1,6 +1,7 @@
 """Instructor report: ``report.md`` and a self-contained ``report.html`` (no CDN, no script; charts
 are inline SVG rendered from the labs' own Vega-Lite builders in :mod:`mlsys_labs.charts` with
-``vl-convert-python`` when it is installed, otherwise the report has tables only and says so).
+``vl-convert-python`` when it is installed, their labels measured with its bundled Liberation Sans;
+otherwise the report has tables only and says so).
 
 Built from the files in the output folder (``summary.json``, ``integrity.csv``), so
 ``python -m autograder report OUT_DIR`` can rebuild it at any time. Contents: score distribution,
@@ -11,6 +12,7 @@ accuracy by accelerator), the most common error kinds (wrong dimension, unit sli
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
 import io
@@ -92,18 +94,45 @@ def _charts(labs: dict, kinds: Counter) -> list[tuple[str, dict]]:
     return out
 
 
+@contextlib.contextmanager
+def _bundled_chart_font():
+    """While active, a fontconfig file (``FONTCONFIG_FILE``) that lists one empty folder and no fonts.
+
+    vl-convert measures every label with a font database it builds once per process, on its first
+    conversion, from the system fonts (found through fontconfig) plus the Liberation Sans it bundles in
+    memory. A system font is a file that it opens and maps again for each glyph measured (about 20 000
+    times, 0.7 s, for the report's charts); the bundled copy is read in place. With no system fonts, labels
+    are measured with the bundled Liberation Sans, which vl-convert would pick for Vega's ``sans-serif`` on
+    a machine without Arial or Helvetica anyway, so a chart no longer depends on the machine's fonts.
+    Restored on exit; it has no effect once vl-convert has built its font database in this process."""
+    with tempfile.TemporaryDirectory(prefix="autograder-fonts-") as empty:
+        conf = os.path.join(empty, "fonts.conf")
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(f'<?xml version="1.0"?>\n<fontconfig><dir>{html.escape(empty)}</dir></fontconfig>\n')
+        old = os.environ.get("FONTCONFIG_FILE")
+        os.environ["FONTCONFIG_FILE"] = conf
+        try:
+            yield
+        finally:
+            if old is None:
+                os.environ.pop("FONTCONFIG_FILE", None)
+            else:
+                os.environ["FONTCONFIG_FILE"] = old
+
+
 def _svgs(specs: list[tuple[str, dict]]) -> tuple[list[tuple[str, str]], str | None]:
     try:
         import vl_convert as vlc
     except ImportError:
         return [], "charts omitted: vl-convert-python is not installed (pip install vl-convert-python)"
     out = []
-    for title, spec in specs:
-        spec = dict(spec, width=640)
-        try:
-            out.append((title, vlc.vegalite_to_svg(vl_spec=spec)))
-        except Exception as e:  # noqa: BLE001 - a chart failure must not lose the report
-            out.append((title, f"<p>chart could not be rendered ({html.escape(type(e).__name__)})</p>"))
+    with _bundled_chart_font():
+        for title, spec in specs:
+            spec = dict(spec, width=640)
+            try:
+                out.append((title, vlc.vegalite_to_svg(vl_spec=spec)))
+            except Exception as e:  # noqa: BLE001 - a chart failure must not lose the report
+                out.append((title, f"<p>chart could not be rendered ({html.escape(type(e).__name__)})</p>"))
     return out, None
 
 
