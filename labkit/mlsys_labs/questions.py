@@ -354,11 +354,13 @@ def _parse_uncached(text) -> tuple[ParsedAnswer | None, AnswerError | None]:
     try:
         return parse_answer(text), None
     except AnswerError as e:
-        return None, e
+        return None, e.with_traceback(None)  # a kept traceback would keep every frame of the first caller alive
 
 
 #: ``parse_answer`` is a pure function of the text: the same text (a key typed by many students, a
-#: repeated wrong try) is parsed once. ParsedAnswer is immutable, so sharing it is safe.
+#: repeated wrong try) is parsed once. ParsedAnswer is immutable, so sharing it is safe; a cached
+#: AnswerError carries no traceback (its frames, up to a whole batch being graded, would stay alive
+#: for as long as the error stays cached).
 _parse_memo = functools.lru_cache(maxsize=16384)(_parse_uncached)
 
 
