@@ -139,15 +139,22 @@ class _Writer:
 
 
 def grades_csv(kept: list) -> str:
+    """One row per kept result; a question column per question of each lab (``lab:question`` when the
+    batch has several labs), blank in the rows of other labs."""
     labs = sorted({r.lab for r in kept if r.lab})
     multi = len(labs) > 1
-    qcols: list[tuple[str, str]] = []
+    questions: dict[str, dict] = {lab_id: {} for lab_id in labs}  # lab → its question ids, in first-seen order
+    for r in kept:
+        if r.lab:
+            questions[r.lab].update(dict.fromkeys(r.feedback))
+    qcols = [(lab_id, q) for lab_id in labs for q in questions[lab_id]]
+    before: dict[str, list] = {}  # lab → blank cells of the labs before it, and after it
+    after: dict[str, list] = {}
+    start = 0
     for lab_id in labs:
-        seen: dict[str, None] = {}
-        for r in kept:
-            if r.lab == lab_id:
-                seen.update(dict.fromkeys(r.feedback))
-        qcols += [(lab_id, q) for q in seen]
+        before[lab_id], after[lab_id] = [""] * start, [""] * (len(qcols) - start - len(questions[lab_id]))
+        start += len(questions[lab_id])
+    all_blank = [""] * len(qcols)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["student", "lab", "score", "max_score", "percent", "status", "created", "source"]
@@ -156,8 +163,12 @@ def grades_csv(kept: list) -> str:
         pct = f"{100 * r.score / r.max_score:.1f}" if r.max_score else "0.0"
         status = f"rejected: {r.error_code}" if r.status == "rejected" else r.status
         row = [r.student, r.lab, f"{r.score:g}", f"{r.max_score:g}", pct, status, r.created or "", r.source]
-        w.writerow([csv_cell(c) for c in row] + [
-            (f"{r.feedback[q].score:g}" if q in r.feedback else "0") if r.lab == lab else "" for lab, q in qcols])
+        if r.lab in questions:
+            fb = r.feedback
+            scores = [f"{fb[q].score:g}" if q in fb else "0" for q in questions[r.lab]]
+            w.writerow([csv_cell(c) for c in row] + before[r.lab] + scores + after[r.lab])
+        else:
+            w.writerow([csv_cell(c) for c in row] + all_blank)
     return buf.getvalue()
 
 
