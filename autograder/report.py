@@ -22,6 +22,7 @@ import statistics
 import tempfile
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
+from fractions import Fraction
 from pathlib import Path
 
 from .safetext import path_shown, shown
@@ -40,9 +41,11 @@ def _stats(summary: dict) -> dict:
     files = [f for f in summary.get("files", []) if f.get("status") == "graded"]
     labs: dict[str, dict] = {}
     for f in files:
-        lab = labs.setdefault(f["lab"], {"n": 0, "percents": [], "questions": defaultdict(lambda: {
-            "n": 0, "right": 0, "checks": [], "kinds": Counter()}), "params": defaultdict(lambda: defaultdict(list)),
-            "predictions": 0})
+        lab = labs.get(f["lab"])
+        if lab is None:
+            lab = labs[f["lab"]] = {"n": 0, "percents": [], "questions": defaultdict(lambda: {
+                "n": 0, "right": 0, "checks": [], "kinds": Counter()}), "params": defaultdict(lambda: defaultdict(list)),
+                "predictions": 0}
         lab["n"] += 1
         mx = f.get("max_score") or 0
         share = (f.get("score", 0) / mx) if mx else 0.0
@@ -60,6 +63,15 @@ def _stats(summary: dict) -> dict:
             if st:
                 q["checks"].append(st.get("checks", 0))
     return labs
+
+
+def _mean(values: list) -> float:
+    """``statistics.mean(values)`` (the exactly rounded mean) for floats, summed exactly over the distinct
+    values: a class's score shares repeat, and statistics.mean converts every element to a fraction."""
+    counts = Counter(values)
+    if not values or any(type(v) is not float for v in counts):
+        return statistics.mean(values)
+    return float(sum(Fraction(v) * n for v, n in counts.items()) / len(values))
 
 
 def _pct(x: float) -> str:
@@ -168,7 +180,7 @@ def build_report(summary: dict, integrity: list[dict], *, charts: bool = True) -
     rows = []
     for lab_id, lab in sorted(labs.items()):
         p = lab["percents"]
-        rows.append([lab_id, lab["n"], _pct(statistics.mean(p)), _pct(statistics.median(p)),
+        rows.append([lab_id, lab["n"], _pct(_mean(p)), _pct(statistics.median(p)),
                      sum(1 for x in p if x >= 100 - 1e-9), _pct(100 * lab["predictions"] / lab["n"])])
     sections.append(("Scores by lab", *_table(["lab", "students", "mean", "median", "full marks", "prediction made"], rows)))
     all_pct = [p for lab in labs.values() for p in lab["percents"]]
@@ -189,8 +201,9 @@ def build_report(summary: dict, integrity: list[dict], *, charts: bool = True) -
         for name, values in sorted(lab["params"].items()):
             if len(values) < 2:
                 continue
-            for value, shares in sorted(values.items(), key=lambda kv: statistics.mean(kv[1])):
-                rows.append([lab_id, name, value, len(shares), _pct(100 * statistics.mean(shares))])
+            means = {value: _mean(shares) for value, shares in values.items()}
+            for value, shares in sorted(values.items(), key=lambda kv: means[kv[0]]):
+                rows.append([lab_id, name, value, len(shares), _pct(100 * means[value])])
     sections.append(("Difficulty by variant parameter (mean score share, hardest first)",
                      *_table(["lab", "parameter", "value", "students", "mean score"], rows)))
 
