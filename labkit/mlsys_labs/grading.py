@@ -150,6 +150,7 @@ class GradeResult:
     variant_params: dict = field(default_factory=dict)
     answers: dict = field(default_factory=dict)  # qid -> the student's text (for integrity checks)
     variant_key: tuple = ()
+    variant: Any = field(default=None, repr=False, compare=False)  # the Variant graded (for integrity checks)
     error_kinds: dict = field(default_factory=dict)  # qid -> Feedback.code, with "off" split into off / off_2x
 
     @property
@@ -216,7 +217,7 @@ def grade_submission(sub: Submission, lab: LabSpec | None = None, *, source: str
                        prompts=prompts, warnings=warnings, created=sub.created, source=source,
                        created_at=sub.created_at, attempts=stats, prediction=sub.prediction,
                        variant_params=dict(variant.params), answers=dict(sub.answers), variant_key=variant.key(),
-                       error_kinds=kinds)
+                       variant=variant, error_kinds=kinds)
 
 
 def rejected_result(code: str, message: str, *, source: str = "", lab: str | None = None, student: str | None = None,
