@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from .answers import AnswerError, ParsedAnswer, describe_kind, parse_answer
+from .answers import MAX_LEN, AnswerError, ParsedAnswer, describe_kind, parse_answer
 from .param_reads import MISSING, ParamReadCache
 from .variants import Variant, make_variant
 
@@ -287,6 +287,18 @@ class Question:
         except Exception as e:  # a bank/resolver bug must not look like a student error
             return Feedback(False, 0.0, pts, f"grader error computing the expected value ({type(e).__name__}: {e})",
                             "", "grader_error")
+        if text is None or (type(text) is str and len(text) <= _MEMO_TEXT_MAX):
+            memo = (self, expected, text)
+            fb = _FEEDBACK_MEMO.get(memo)
+            if fb is None:
+                fb = self._check_text(expected, exp_text, text, pts)
+                if len(_FEEDBACK_MEMO) >= _FEEDBACK_MEMO_MAX:
+                    _FEEDBACK_MEMO.clear()
+                _FEEDBACK_MEMO[memo] = fb
+            return fb
+        return self._check_text(expected, exp_text, text, pts)
+
+    def _check_text(self, expected, exp_text: str, text, pts: float) -> Feedback:
         if text is None or (isinstance(text, str) and not text.strip()):
             return Feedback(False, 0.0, pts, "no answer given", exp_text, "missing")
         if self.kind == "choice":
@@ -373,6 +385,14 @@ def _parse_uncached(text) -> tuple[ParsedAnswer | None, AnswerError | None]:
     except AnswerError as e:
         return None, e.with_traceback(None)  # a kept traceback would keep every frame of the first caller alive
 
+
+#: A check is a pure function of the question, the expected value (its text is a function of the value) and
+#: the answer: the same answer to the same value (a key typed by many students, "no answer", a repeated
+#: wrong try) is checked once. Feedback is immutable, so sharing it is safe. Bounded: answers up to the
+#: parser's length limit, at most _FEEDBACK_MEMO_MAX entries (then it starts over).
+_FEEDBACK_MEMO: dict = {}
+_FEEDBACK_MEMO_MAX = 16384
+_MEMO_TEXT_MAX = MAX_LEN
 
 #: ``parse_answer`` is a pure function of the text: the same text (a key typed by many students, a
 #: repeated wrong try) is parsed once. ParsedAnswer is immutable, so sharing it is safe; a cached
