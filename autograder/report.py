@@ -18,6 +18,7 @@ import html
 import io
 import json
 import os
+import shutil
 import statistics
 import tempfile
 from collections import Counter, defaultdict
@@ -116,20 +117,31 @@ def _bundled_chart_font():
     times, 0.7 s, for the report's charts); the bundled copy is read in place. With no system fonts, labels
     are measured with the bundled Liberation Sans, which vl-convert would pick for Vega's ``sans-serif`` on
     a machine without Arial or Helvetica anyway, so a chart no longer depends on the machine's fonts.
-    Restored on exit; it has no effect once vl-convert has built its font database in this process."""
-    with tempfile.TemporaryDirectory(prefix="autograder-fonts-") as empty:
+    Restored on exit. No effect once vl-convert has built its font database in this process, nor when no
+    temporary folder can be made (the system fonts are used then)."""
+    empty = conf = None
+    try:
+        empty = tempfile.mkdtemp(prefix="autograder-fonts-")
         conf = os.path.join(empty, "fonts.conf")
         with open(conf, "w", encoding="utf-8") as f:
             f.write(f'<?xml version="1.0"?>\n<fontconfig><dir>{html.escape(empty)}</dir></fontconfig>\n')
-        old = os.environ.get("FONTCONFIG_FILE")
-        os.environ["FONTCONFIG_FILE"] = conf
-        try:
-            yield
-        finally:
-            if old is None:
-                os.environ.pop("FONTCONFIG_FILE", None)
-            else:
-                os.environ["FONTCONFIG_FILE"] = old
+    except OSError:
+        conf = None
+    if conf is None:
+        if empty is not None:
+            shutil.rmtree(empty, ignore_errors=True)
+        yield
+        return
+    old = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = conf
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("FONTCONFIG_FILE", None)
+        else:
+            os.environ["FONTCONFIG_FILE"] = old
+        shutil.rmtree(empty, ignore_errors=True)
 
 
 def _svgs(specs: list[tuple[str, dict]]) -> tuple[list[tuple[str, str]], str | None]:

@@ -31,18 +31,32 @@ _ALLOWED = frozenset({"lab_id", "_reads", "_whole", "_source", "__class__", "__g
 
 
 class RecordingVariant(Variant):
-    """A copy of a variant that records the parameters read through ``v["name"]``."""
+    """A variant that records the parameters read through ``v["name"]`` (built like a Variant, e.g. by
+    :meth:`of`; ``dataclasses.replace`` and copies work as on a Variant, and compare equal to one)."""
 
-    def __init__(self, variant: Variant):
-        super().__init__(lab_id=variant.lab_id, student_id=variant.student_id, seed=variant.seed,
-                         params=variant.params)
+    def __post_init__(self):
+        super().__post_init__()
         object.__setattr__(self, "_reads", {})
         object.__setattr__(self, "_whole", False)
+
+    @classmethod
+    def of(cls, variant: Variant) -> "RecordingVariant":
+        return cls(lab_id=variant.lab_id, student_id=variant.student_id, seed=variant.seed, params=variant.params)
 
     def __getattribute__(self, name: str):
         if name not in _ALLOWED:
             object.__setattr__(self, "_whole", True)
         return object.__getattribute__(self, name)
+
+    def __eq__(self, other):
+        object.__setattr__(self, "_whole", True)
+        if not isinstance(other, Variant):
+            return NotImplemented
+        mine = object.__getattribute__
+        return (mine(self, "lab_id"), mine(self, "student_id"), mine(self, "seed"), mine(self, "params")) == (
+            other.lab_id, other.student_id, other.seed, other.params)
+
+    __hash__ = Variant.__hash__
 
     def __getitem__(self, name: str):
         value = object.__getattribute__(self, "params")[name]
@@ -84,7 +98,7 @@ class ParamReadCache:
     def compute(self, fn: Callable[[Variant], Any], variant: Variant, convert: Callable[[Any], Any]) -> Any:
         """``convert(fn(variant))``, computed with a recording copy of the variant and cached by its reads
         when it read nothing else of the variant. Exceptions propagate; nothing is cached then."""
-        recorder = RecordingVariant(variant)
+        recorder = RecordingVariant.of(variant)
         value = convert(fn(recorder))
         if not object.__getattribute__(recorder, "_whole"):
             self._store(variant.lab_id, object.__getattribute__(recorder, "_reads"), value)

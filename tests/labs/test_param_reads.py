@@ -80,3 +80,17 @@ def test_every_variant_of_two_labs_matches_a_direct_computation():
             v = Variant(lab_id=lab.id, student_id="s", seed="0", params=dict(zip(names, combo)))
             for q in lab.questions:
                 assert q.expected_value(v) == q._canonical(q.expected(v)), (lab_id, q.id, combo)
+
+
+def test_a_bank_may_derive_and_compare_variants_as_before():
+    import dataclasses
+
+    def expected(v):
+        other = dataclasses.replace(v, params={**v.params, "x": 1})
+        return (v["x"] - other["x"]) + (10 if v == other else 0)
+
+    cache = ParamReadCache()
+    for x in (1, 2, 3):
+        v = _variant(x=x, y=0)
+        assert cache.compute(expected, v, lambda r: r) == expected(v)
+        assert cache.get(v) is MISSING  # it used the whole variant: not cached by reads
