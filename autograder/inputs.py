@@ -74,15 +74,22 @@ _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY
                | getattr(os, "O_NOCTTY", 0))
 
 
-def _read_upto(fd: int, n: int) -> bytes:
-    """Up to ``n`` bytes from ``fd`` (fewer only at the end of the file)."""
+_READ_CHUNK = 64 * 1024
+
+
+def _read_upto(fd: int, n: int, expected: int | None = None) -> bytes:
+    """Up to ``n`` bytes from ``fd`` (fewer only at the end of the file). ``expected``: the size ``fstat``
+    gave; the first read asks for one byte more than that, later ones for at most 64 KiB, so that a small
+    file does not cost two buffers of ``n`` bytes (allocated, then shrunk or dropped)."""
     chunks = []
+    want = n if expected is None else min(n, expected + 1)
     while n > 0:
-        b = os.read(fd, n)
+        b = os.read(fd, want)
         if not b:
             break
         chunks.append(b)
         n -= len(b)
+        want = min(n, _READ_CHUNK)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
@@ -107,7 +114,7 @@ def _iter_file(path: Path, source: str, limit: int, count: "_Count") -> Iterator
                 data, err = None, None
                 head = _read_upto(fd, 4)
             else:
-                data = _read_upto(fd, limit + 1)
+                data = _read_upto(fd, limit + 1, st.st_size)
                 head, err = data[:4], None
         except OSError as e:
             err = _unreadable(e)

@@ -30,7 +30,7 @@ def _other_variant_key_rows(lab, results: list) -> list[dict]:
     variants = {}
     for r in results:
         if r.variant_key not in variants:  # the first student of each distinct variant
-            variants[r.variant_key] = (r.student, lab.variant(r.student))
+            variants[r.variant_key] = (r.student, r.variant if r.variant is not None else lab.variant(r.student))
     for q in lab.questions:
         if q.kind != "quantity":
             continue
@@ -62,13 +62,19 @@ def _other_variant_key_rows(lab, results: list) -> list[dict]:
     return rows
 
 
+_NOT_READ = ("missing", "unreadable", "grader_error")
+
+
 def _identical_vector_rows(lab, results: list) -> list[dict]:
     groups: dict[tuple, list] = {}
+    question_ids = lab.question_ids
     for r in results:
-        readable = {q for q, f in r.feedback.items() if f.code not in ("missing", "unreadable", "grader_error")}
-        vec = tuple((q, (r.answers.get(q) or "").strip().casefold()) for q in lab.question_ids if q in readable)
-        wrong_number = any(not f.correct and f.value is not None for q, f in r.feedback.items() if q in readable)
-        if len(vec) < 2 or not wrong_number:
+        readable = {q for q, f in r.feedback.items() if f.code not in _NOT_READ}
+        if not any(not f.correct and f.value is not None for q, f in r.feedback.items() if q in readable):
+            continue  # no wrong number among the readable answers
+        answers = r.answers
+        vec = tuple((q, (answers.get(q) or "").strip().casefold()) for q in question_ids if q in readable)
+        if len(vec) < 2:
             continue
         groups.setdefault(vec, []).append(r)
     rows = []

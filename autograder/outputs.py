@@ -53,6 +53,7 @@ MARKER = "autograder-output.txt"
 _LAB_DIR = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 _PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,120}")
 MAX_LISTED = 1000
+MAX_CACHED_TESTS = 20_000
 
 
 class OutputError(ValueError):
@@ -139,15 +140,22 @@ class _Writer:
 
 
 def grades_csv(kept: list) -> str:
+    """One row per kept result; a question column per question of each lab (``lab:question`` when the
+    batch has several labs), blank in the rows of other labs."""
     labs = sorted({r.lab for r in kept if r.lab})
     multi = len(labs) > 1
-    qcols: list[tuple[str, str]] = []
+    questions: dict[str, dict] = {lab_id: {} for lab_id in labs}  # lab → its question ids, in first-seen order
+    for r in kept:
+        if r.lab:
+            questions[r.lab].update(dict.fromkeys(r.feedback))
+    qcols = [(lab_id, q) for lab_id in labs for q in questions[lab_id]]
+    before: dict[str, list] = {}  # lab → blank cells of the labs before it, and after it
+    after: dict[str, list] = {}
+    start = 0
     for lab_id in labs:
-        seen: dict[str, None] = {}
-        for r in kept:
-            if r.lab == lab_id:
-                seen.update(dict.fromkeys(r.feedback))
-        qcols += [(lab_id, q) for q in seen]
+        before[lab_id], after[lab_id] = [""] * start, [""] * (len(qcols) - start - len(questions[lab_id]))
+        start += len(questions[lab_id])
+    all_blank = [""] * len(qcols)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["student", "lab", "score", "max_score", "percent", "status", "created", "source"]
@@ -156,8 +164,12 @@ def grades_csv(kept: list) -> str:
         pct = f"{100 * r.score / r.max_score:.1f}" if r.max_score else "0.0"
         status = f"rejected: {r.error_code}" if r.status == "rejected" else r.status
         row = [r.student, r.lab, f"{r.score:g}", f"{r.max_score:g}", pct, status, r.created or "", r.source]
-        w.writerow([csv_cell(c) for c in row] + [
-            (f"{r.feedback[q].score:g}" if q in r.feedback else "0") if r.lab == lab else "" for lab, q in qcols])
+        if r.lab in questions:
+            fb = r.feedback
+            scores = [f"{fb[q].score:g}" if q in fb else "0" for q in questions[r.lab]]
+            w.writerow([csv_cell(c) for c in row] + before[r.lab] + scores + after[r.lab])
+        else:
+            w.writerow([csv_cell(c) for c in row] + all_blank)
     return buf.getvalue()
 
 
@@ -173,8 +185,37 @@ def _result_parts(i: int, r, counters: dict) -> tuple:
     return ("results", lab, f"{who}.json")
 
 
+_TEST_FIELDS = ["name", "score", "max_score", "output", "visibility", "status"]
+
+
+def _results_text(r, reveal: bool, tests_text: dict) -> str:
+    """``_dumps(r.to_gradescope(reveal=reveal))``, with the text of each test entry reused from ``tests_text``
+    (entry → its JSON text): the same question, feedback and checks recur across a class. The entries are
+    the document's last field and :func:`json_text` escapes character by character, so joining escaped
+    parts gives the same text as escaping the whole."""
+    doc = r.to_gradescope(reveal=reveal)
+    tests = doc.get("tests")
+    if len(doc) < 2 or list(doc)[-1] != "tests" or not isinstance(tests, list):
+        return _dumps(doc)
+    parts = []
+    for t in tests:
+        if type(t) is not dict or list(t) != _TEST_FIELDS:
+            parts.append(_dumps(t))
+            continue
+        key = (t["name"], repr(t["score"]), repr(t["max_score"]), t["output"], t["visibility"], t["status"])
+        text = tests_text.get(key)
+        if text is None:
+            if len(tests_text) >= MAX_CACHED_TESTS:
+                tests_text.clear()
+            text = tests_text[key] = _dumps(t)
+        parts.append(text)
+    del doc["tests"]
+    return f'{_dumps(doc)[:-1]}, "tests": [{", ".join(parts)}]}}'
+
+
 def _write_results(writer: _Writer, batch: BatchResult, reveal: bool) -> tuple[dict, dict]:
     paths, errors, counters = {}, {}, {}
+    tests_text: dict = {}
     for i, r in enumerate(batch.entries):
         try:
             parts = _result_parts(i, r, counters)
@@ -182,7 +223,7 @@ def _write_results(writer: _Writer, batch: BatchResult, reveal: bool) -> tuple[d
             parts = ("rejected", f"{i:05d}-unnamed-{hashlib.sha256(str(i).encode()).hexdigest()[:8]}.json")
             errors[i] = f"could not name this file's output ({type(e).__name__})"
         try:
-            paths[i] = writer.write_text(parts, _dumps(r.to_gradescope(reveal=reveal)))
+            paths[i] = writer.write_text(parts, _results_text(r, reveal, tests_text))
         except Exception as e:  # noqa: BLE001 - this file's failure is this file's result
             errors[i] = f"could not write this file's results ({type(e).__name__}: {shown(e, 200)})"
             try:

@@ -1,6 +1,7 @@
 """Instructor report: ``report.md`` and a self-contained ``report.html`` (no CDN, no script; charts
 are inline SVG rendered from the labs' own Vega-Lite builders in :mod:`mlsys_labs.charts` with
-``vl-convert-python`` when it is installed, otherwise the report has tables only and says so).
+``vl-convert-python`` when it is installed, their labels measured with its bundled Liberation Sans;
+otherwise the report has tables only and says so).
 
 Built from the files in the output folder (``summary.json``, ``integrity.csv``), so
 ``python -m autograder report OUT_DIR`` can rebuild it at any time. Contents: score distribution,
@@ -11,15 +12,18 @@ accuracy by accelerator), the most common error kinds (wrong dimension, unit sli
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
 import io
 import json
 import os
+import shutil
 import statistics
 import tempfile
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
+from fractions import Fraction
 from pathlib import Path
 
 from .safetext import path_shown, shown
@@ -38,9 +42,11 @@ def _stats(summary: dict) -> dict:
     files = [f for f in summary.get("files", []) if f.get("status") == "graded"]
     labs: dict[str, dict] = {}
     for f in files:
-        lab = labs.setdefault(f["lab"], {"n": 0, "percents": [], "questions": defaultdict(lambda: {
-            "n": 0, "right": 0, "checks": [], "kinds": Counter()}), "params": defaultdict(lambda: defaultdict(list)),
-            "predictions": 0})
+        lab = labs.get(f["lab"])
+        if lab is None:
+            lab = labs[f["lab"]] = {"n": 0, "percents": [], "questions": defaultdict(lambda: {
+                "n": 0, "right": 0, "checks": [], "kinds": Counter()}), "params": defaultdict(lambda: defaultdict(list)),
+                "predictions": 0}
         lab["n"] += 1
         mx = f.get("max_score") or 0
         share = (f.get("score", 0) / mx) if mx else 0.0
@@ -58,6 +64,15 @@ def _stats(summary: dict) -> dict:
             if st:
                 q["checks"].append(st.get("checks", 0))
     return labs
+
+
+def _mean(values: list) -> float:
+    """``statistics.mean(values)`` (the exactly rounded mean) for floats, summed exactly over the distinct
+    values: a class's score shares repeat, and statistics.mean converts every element to a fraction."""
+    counts = Counter(values)
+    if not values or any(type(v) is not float for v in counts):
+        return statistics.mean(values)
+    return float(sum(Fraction(v) * n for v, n in counts.items()) / len(values))
 
 
 def _pct(x: float) -> str:
@@ -92,18 +107,56 @@ def _charts(labs: dict, kinds: Counter) -> list[tuple[str, dict]]:
     return out
 
 
+@contextlib.contextmanager
+def _bundled_chart_font():
+    """While active, a fontconfig file (``FONTCONFIG_FILE``) that lists one empty folder and no fonts.
+
+    vl-convert measures every label with a font database it builds once per process, on its first
+    conversion, from the system fonts (found through fontconfig) plus the Liberation Sans it bundles in
+    memory. A system font is a file that it opens and maps again for each glyph measured (about 20 000
+    times, 0.7 s, for the report's charts); the bundled copy is read in place. With no system fonts, labels
+    are measured with the bundled Liberation Sans, which vl-convert would pick for Vega's ``sans-serif`` on
+    a machine without Arial or Helvetica anyway, so a chart no longer depends on the machine's fonts.
+    Restored on exit. No effect once vl-convert has built its font database in this process, nor when no
+    temporary folder can be made (the system fonts are used then)."""
+    empty = conf = None
+    try:
+        empty = tempfile.mkdtemp(prefix="autograder-fonts-")
+        conf = os.path.join(empty, "fonts.conf")
+        with open(conf, "w", encoding="utf-8") as f:
+            f.write(f'<?xml version="1.0"?>\n<fontconfig><dir>{html.escape(empty)}</dir></fontconfig>\n')
+    except OSError:
+        conf = None
+    if conf is None:
+        if empty is not None:
+            shutil.rmtree(empty, ignore_errors=True)
+        yield
+        return
+    old = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = conf
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("FONTCONFIG_FILE", None)
+        else:
+            os.environ["FONTCONFIG_FILE"] = old
+        shutil.rmtree(empty, ignore_errors=True)
+
+
 def _svgs(specs: list[tuple[str, dict]]) -> tuple[list[tuple[str, str]], str | None]:
     try:
         import vl_convert as vlc
     except ImportError:
         return [], "charts omitted: vl-convert-python is not installed (pip install vl-convert-python)"
     out = []
-    for title, spec in specs:
-        spec = dict(spec, width=640)
-        try:
-            out.append((title, vlc.vegalite_to_svg(vl_spec=spec)))
-        except Exception as e:  # noqa: BLE001 - a chart failure must not lose the report
-            out.append((title, f"<p>chart could not be rendered ({html.escape(type(e).__name__)})</p>"))
+    with _bundled_chart_font():
+        for title, spec in specs:
+            spec = dict(spec, width=640)
+            try:
+                out.append((title, vlc.vegalite_to_svg(vl_spec=spec)))
+            except Exception as e:  # noqa: BLE001 - a chart failure must not lose the report
+                out.append((title, f"<p>chart could not be rendered ({html.escape(type(e).__name__)})</p>"))
     return out, None
 
 
@@ -139,7 +192,7 @@ def build_report(summary: dict, integrity: list[dict], *, charts: bool = True) -
     rows = []
     for lab_id, lab in sorted(labs.items()):
         p = lab["percents"]
-        rows.append([lab_id, lab["n"], _pct(statistics.mean(p)), _pct(statistics.median(p)),
+        rows.append([lab_id, lab["n"], _pct(_mean(p)), _pct(statistics.median(p)),
                      sum(1 for x in p if x >= 100 - 1e-9), _pct(100 * lab["predictions"] / lab["n"])])
     sections.append(("Scores by lab", *_table(["lab", "students", "mean", "median", "full marks", "prediction made"], rows)))
     all_pct = [p for lab in labs.values() for p in lab["percents"]]
@@ -160,8 +213,9 @@ def build_report(summary: dict, integrity: list[dict], *, charts: bool = True) -
         for name, values in sorted(lab["params"].items()):
             if len(values) < 2:
                 continue
-            for value, shares in sorted(values.items(), key=lambda kv: statistics.mean(kv[1])):
-                rows.append([lab_id, name, value, len(shares), _pct(100 * statistics.mean(shares))])
+            means = {value: _mean(shares) for value, shares in values.items()}
+            for value, shares in sorted(values.items(), key=lambda kv: means[kv[0]]):
+                rows.append([lab_id, name, value, len(shares), _pct(100 * means[value])])
     sections.append(("Difficulty by variant parameter (mean score share, hardest first)",
                      *_table(["lab", "parameter", "value", "students", "mean score"], rows)))
 

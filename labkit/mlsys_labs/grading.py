@@ -92,24 +92,40 @@ def attempt_stats(lab: LabSpec, variant, attempts, known: Mapping[str, tuple] | 
             q = lab.question(qid)
         except KeyError:
             continue
-        rows.sort(key=lambda a: a.get("time") or "")
+        if len(rows) > 1:
+            rows.sort(key=_attempt_time)
         checks = wrong = 0
         right = False
         last = None
+        hit = known.get(qid)
         for a in rows:
             text = a.get("answer") or ""
             if text == last:
                 continue
             last = text
             checks += 1
-            hit = known.get(qid)
             fb = hit[1] if hit is not None and hit[0] == text else check_one(q, variant, text)
             if fb.correct:
                 right = True
                 break
             wrong += 1
-        out[qid] = AttemptStats(checks=checks, wrong_before_right=wrong, ever_right=right)
+        stats = _STATS.get((checks, wrong, right))
+        if stats is None:
+            stats = AttemptStats(checks=checks, wrong_before_right=wrong, ever_right=right)
+            if checks <= _SHARED_CHECKS:
+                _STATS[(checks, wrong, right)] = stats
+        out[qid] = stats
     return out
+
+
+def _attempt_time(a) -> str:
+    return a.get("time") or ""
+
+
+#: AttemptStats is immutable: one instance per distinct value is shared, for up to _SHARED_CHECKS checks
+#: (so at most a few thousand of them).
+_STATS: dict[tuple, AttemptStats] = {}
+_SHARED_CHECKS = 32
 
 
 def apply_attempt_penalty(feedback: dict, stats: dict, penalty: float, floor: float = 0.0) -> tuple[dict, float]:
@@ -150,6 +166,7 @@ class GradeResult:
     variant_params: dict = field(default_factory=dict)
     answers: dict = field(default_factory=dict)  # qid -> the student's text (for integrity checks)
     variant_key: tuple = ()
+    variant: Any = field(default=None, repr=False, compare=False)  # the Variant graded (for integrity checks)
     error_kinds: dict = field(default_factory=dict)  # qid -> Feedback.code, with "off" split into off / off_2x
 
     @property
@@ -216,7 +233,7 @@ def grade_submission(sub: Submission, lab: LabSpec | None = None, *, source: str
                        prompts=prompts, warnings=warnings, created=sub.created, source=source,
                        created_at=sub.created_at, attempts=stats, prediction=sub.prediction,
                        variant_params=dict(variant.params), answers=dict(sub.answers), variant_key=variant.key(),
-                       error_kinds=kinds)
+                       variant=variant, error_kinds=kinds)
 
 
 def rejected_result(code: str, message: str, *, source: str = "", lab: str | None = None, student: str | None = None,

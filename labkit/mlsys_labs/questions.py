@@ -31,7 +31,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from .answers import AnswerError, ParsedAnswer, describe_kind, parse_answer
+from .answers import MAX_LEN, AnswerError, ParsedAnswer, describe_kind, parse_answer
+from .param_reads import MISSING, ParamReadCache
 from .variants import Variant, make_variant
 
 __all__ = ["Question", "LabSpec", "Feedback", "check_answer", "BankError", "format_value", "per_variant"]
@@ -123,14 +124,19 @@ class Question:
     require_unit: bool = False  # if False, a bare number is read in ``unit``
     _unit: Any = field(default=None, init=False, repr=False)
     _abs_si: float = field(default=0.0, init=False, repr=False)
-    _cache: dict = field(default_factory=dict, init=False, repr=False)
-    _texts: dict = field(default_factory=dict, init=False, repr=False)
+    _cache: dict = field(default_factory=dict, init=False, repr=False)  # variant key → expected value
+    _by_reads: ParamReadCache = field(default_factory=ParamReadCache, init=False, repr=False)
+    _texts: dict = field(default_factory=dict, init=False, repr=False)  # (value, digits) → expected text
     _keys: dict = field(default_factory=dict, init=False, repr=False)  # variant key → (value, 4-digit text)
     _prompts: dict = field(default_factory=dict, init=False, repr=False)  # variant key → rendered prompt
+    _prompts_by_values: dict = field(default_factory=dict, init=False, repr=False)  # placeholder values → prompt
+    _placeholders: tuple = field(default=(), init=False, repr=False)  # the prompt's {param} names
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not _ID.match(self.id):
             raise BankError(f"question id {self.id!r} must match {_ID.pattern}")
+        if isinstance(self.prompt, str):
+            object.__setattr__(self, "_placeholders", tuple(dict.fromkeys(_PLACEHOLDER.findall(self.prompt))))
         if not callable(self.expected):
             raise BankError(f"question {self.id}: expected must be a function of the variant")
         if not (isinstance(self.points, (int, float)) and self.points > 0 and math.isfinite(self.points)):
@@ -170,13 +176,20 @@ class Question:
     # -- presentation ------------------------------------------------------------------------
     def render(self, variant: Variant | Mapping | None = None) -> str:
         """The prompt with ``{param}`` placeholders filled from the variant's params."""
-        if isinstance(variant, Variant):  # a pure function of the variant's content: cached per variant key
+        if isinstance(variant, Variant):  # cached per variant key, then per the text of its placeholders' values
             key = variant.key()
             hit = self._prompts.get(key)
             if hit is None:
+                params = variant.params
+                values = tuple(str(params[n]) if n in params else None for n in self._placeholders)
+                hit = self._prompts_by_values.get(values)
+                if hit is None:
+                    if len(self._prompts_by_values) >= _CACHE_MAX:
+                        self._prompts_by_values.clear()
+                    hit = self._prompts_by_values[values] = self._render(params)
                 if len(self._prompts) >= _CACHE_MAX:
                     self._prompts.clear()
-                hit = self._prompts[key] = self._render(variant.params)
+                self._prompts[key] = hit
             return hit
         return self._render(variant or {})
 
@@ -193,28 +206,32 @@ class Question:
 
     # -- expected values ---------------------------------------------------------------------
     def expected_value(self, variant: Variant):
-        """Expected value: base-unit float (quantity) or canonical choice text. Cached per variant."""
+        """Expected value: base-unit float (quantity) or canonical choice text. Cached per variant, and by
+        the parameters ``expected`` reads (:mod:`mlsys_labs.param_reads`): variants that differ only in
+        parameters it ignores share one computation."""
         key = variant.key()
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        raw = self.expected(variant)
+        value = self._by_reads.get(variant)
+        if value is MISSING:
+            value = self._by_reads.compute(self.expected, variant, self._canonical)
+        if len(self._cache) >= _CACHE_MAX:
+            self._cache.clear()
+        self._cache[key] = value
+        return value
+
+    def _canonical(self, raw):
+        """What ``expected`` returned → the canonical choice text, or the value in base units."""
         if self.kind == "choice":
             if not isinstance(raw, str):
                 raise BankError(f"question {self.id}: expected must return one of {self.choices}, got {raw!r}")
             want = _norm_choice(raw)
             for c in self.choices:
                 if _norm_choice(c) == want:
-                    value = c
-                    break
-            else:
-                raise BankError(f"question {self.id}: expected {raw!r} is not one of {self.choices}")
-        else:
-            value = self._to_si(raw)
-        if len(self._cache) >= _CACHE_MAX:
-            self._cache.clear()
-        self._cache[key] = value
-        return value
+                    return c
+            raise BankError(f"question {self.id}: expected {raw!r} is not one of {self.choices}")
+        return self._to_si(raw)
 
     def _to_si(self, raw) -> float:
         unit = self._unit
@@ -234,11 +251,11 @@ class Question:
 
     def expected_text(self, variant: Variant, digits: int = 4) -> str:
         """The expected answer as text in the question's unit (``"3.35 TB/s"``); re-parsable. Cached
-        per variant content and ``digits`` like the value."""
+        per value and ``digits`` (the text is a function of them)."""
         v = self.expected_value(variant)
         if self.kind == "choice":
             return v
-        key = (variant.key(), digits, v)
+        key = (v, digits)
         hit = self._texts.get(key)
         if hit is None:
             if len(self._texts) >= _CACHE_MAX:
@@ -270,6 +287,18 @@ class Question:
         except Exception as e:  # a bank/resolver bug must not look like a student error
             return Feedback(False, 0.0, pts, f"grader error computing the expected value ({type(e).__name__}: {e})",
                             "", "grader_error")
+        if text is None or (type(text) is str and len(text) <= _MEMO_TEXT_MAX):
+            memo = (self, expected, text)
+            fb = _FEEDBACK_MEMO.get(memo)
+            if fb is None:
+                fb = self._check_text(expected, exp_text, text, pts)
+                if len(_FEEDBACK_MEMO) >= _FEEDBACK_MEMO_MAX:
+                    _FEEDBACK_MEMO.clear()
+                _FEEDBACK_MEMO[memo] = fb
+            return fb
+        return self._check_text(expected, exp_text, text, pts)
+
+    def _check_text(self, expected, exp_text: str, text, pts: float) -> Feedback:
         if text is None or (isinstance(text, str) and not text.strip()):
             return Feedback(False, 0.0, pts, "no answer given", exp_text, "missing")
         if self.kind == "choice":
@@ -354,11 +383,21 @@ def _parse_uncached(text) -> tuple[ParsedAnswer | None, AnswerError | None]:
     try:
         return parse_answer(text), None
     except AnswerError as e:
-        return None, e
+        return None, e.with_traceback(None)  # a kept traceback would keep every frame of the first caller alive
 
+
+#: A check is a pure function of the question, the expected value (its text is a function of the value) and
+#: the answer: the same answer to the same value (a key typed by many students, "no answer", a repeated
+#: wrong try) is checked once. Feedback is immutable, so sharing it is safe. Bounded: answers up to the
+#: parser's length limit, at most _FEEDBACK_MEMO_MAX entries (then it starts over).
+_FEEDBACK_MEMO: dict = {}
+_FEEDBACK_MEMO_MAX = 16384
+_MEMO_TEXT_MAX = MAX_LEN
 
 #: ``parse_answer`` is a pure function of the text: the same text (a key typed by many students, a
-#: repeated wrong try) is parsed once. ParsedAnswer is immutable, so sharing it is safe.
+#: repeated wrong try) is parsed once. ParsedAnswer is immutable, so sharing it is safe; a cached
+#: AnswerError carries no traceback (its frames, up to a whole batch being graded, would stay alive
+#: for as long as the error stays cached).
 _parse_memo = functools.lru_cache(maxsize=16384)(_parse_uncached)
 
 

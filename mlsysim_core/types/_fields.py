@@ -20,8 +20,9 @@ def QuantityOf(kind: str, *, allow_zero: bool = False, positive: bool = True) ->
 
     def _validate(v: Any, info) -> Any:
         name = info.field_name or kind
-        si(v, kind, name=name, positive=positive, allow_zero=allow_zero)
-        return as_quantity(v, kind, name=name)
+        q = as_quantity(v, kind, name=name)  # a string is parsed once, here
+        si(q, kind, name=name, positive=positive, allow_zero=allow_zero)
+        return q
 
     return Annotated[
         Quantity,

@@ -300,3 +300,19 @@ def test_big_file_rejected_before_reading(tmp_path):
     p.write_bytes(b" " * (257 * 1024))
     (it,) = list(collect([p]))
     assert it.error[0] == "too_large"
+
+
+def test_results_text_reuses_test_entries_and_matches_a_full_dump():
+    from autograder.outputs import _dumps, _results_text
+
+    answers = [None, {"q_bw": "3.35 TB/s", "q_choice": "memory-bound"}, {"q_bw": "1.5 \u202eTB/s", "q_time": "\ud800"},
+               {"q_cost": "$9.1M", "q_frac": "0.2", "q_time": "1e999 ms"}, {"q_bw": "\U000e0041 1 TB/s"}]
+    items = [item(sub(student=f"s{i}", answers=a)) for i, a in enumerate(answers * 3)]
+    items += [item(sub(student="\u202eeve")), item(b"{not json"), item(sub(student="bob", attempts=[
+        {"question": "q_bw", "time": "2025-01-01T09:00:00Z", "answer": "\U0001f600"}]))]
+    b = grade(*items)
+    cache: dict = {}
+    for reveal in (False, True, False):
+        for r in b.entries:
+            assert _results_text(r, reveal, cache) == _dumps(r.to_gradescope(reveal=reveal))
+    assert cache

@@ -91,16 +91,20 @@ def _plan(v: Variant):
 
 
 @lru_cache(maxsize=4096, typed=True)
-def best_site(model: str, hardware: str, steps: int, qps: float, region: str, sites: str, tax: float) -> str:
+def best_site(model: str, hardware: str, steps: int, qps: float, sites: str, tax: float) -> str:
     """Zoo key of the site (of the comma-separated ``sites``) that minimises TCO + carbon tax for the fleet of
-    :func:`plan` (cached by its arguments)."""
-    q, _, fleet, _ = plan(model, hardware, steps, qps, region)
-    res = placement(fleet, sites.split(", "), tax, float(q.mfu))
+    :func:`plan` (cached by its arguments).
+
+    The variant's own region is not an argument: the optimizer prices the fleet at each candidate site, which
+    overrides the fleet's region, so every region of a design shares one search."""
+    q = query(model, hardware, steps)
+    n = gpus_needed(qps, float(q.total_reasoning_time.to("s").magnitude))
+    res = placement(serving_fleet(hardware, n), sites.split(", "), tax, float(q.mfu))
     return region_key(res.best_region)
 
 
 def _best_site(v: Variant) -> str:
-    return best_site(MODEL, v["hardware"], v["steps"], v["qps"], v["region"], v["sites"], v["tax"])
+    return best_site(MODEL, v["hardware"], v["steps"], v["qps"], v["sites"], v["tax"])
 
 
 def _energy_share(v: Variant) -> float:
