@@ -28,13 +28,14 @@ EXTRA_STUDENTS = 3
 
 
 def clear_all_caches() -> None:
-    """Empty every cache a grade can come from: the questions' per-variant caches, the banks' cached
-    helpers (``lru_cache`` / ``per_variant``), the answer parser's memo and the timestamp memo."""
-    from mlsys_labs import questions, submission
+    """Empty every cache a grade can come from: the questions' per-variant and per-parameter caches, the
+    banks' cached helpers (``lru_cache`` / ``per_variant``), the answer parser's and the checks' memos, the
+    shared attempt summaries and the timestamp memo."""
+    from mlsys_labs import grading, questions, submission
 
     for lab in LABS.values():
         for q in lab.questions:
-            for name in ("_cache", "_texts", "_keys", "_prompts"):
+            for name in ("_cache", "_by_reads", "_texts", "_keys", "_prompts", "_prompts_by_values"):
                 getattr(q, name, {}).clear()
     for name, mod in list(sys.modules.items()):
         if name.startswith("mlsys_labs.banks.") and mod is not None:
@@ -43,6 +44,8 @@ def clear_all_caches() -> None:
                 if callable(clear) and getattr(obj, "__module__", None) == name:
                     clear()
     questions._parse_memo.cache_clear()
+    getattr(questions, "_FEEDBACK_MEMO", {}).clear()
+    getattr(grading, "_STATS", {}).clear()
     getattr(submission, "_UTC_MEMO", {}).clear()
 
 
