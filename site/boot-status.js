@@ -33,10 +33,10 @@
       !/Loading marimo|Loading notebook|Initializing/.test(document.body.innerText);
   }
 
-  function ready() {
+  function ready(open) {
     var running = !!document.querySelector(RUNNING);
     sawRun = sawRun || running;
-    if (!connected()) return false;
+    if (!open) return false;
     if (openedAt === null) openedAt = performance.now();
     return !running && (sawRun || performance.now() - openedAt >= QUIET_MS);
   }
@@ -59,10 +59,11 @@
   }
 
   function render() {
-    if (ready()) return done();
+    var open = connected(); // reads the page's text (a layout): once per tick
+    if (ready(open)) return done();
     hold(true);
     var secs = Math.round((performance.now() - t0) / 1000);
-    var what = connected()
+    var what = open
       ? "Python is running the lab's cells"
       : runtime
         ? "Starting Python in your browser: " + mb(runtime.bytes) + " of at most " + mb(runtime.total) +
