@@ -49,17 +49,46 @@
      the worker (README, "Reload stress"). Step 1 reloads once. A page still blank after that (the reload is
      sometimes blank as well) is restarted without the service worker: it is unregistered (when online; the
      cached files stay in Cache Storage) and the page reloads from the network, then registers it again. Each
-     step at most once per page until it has started again. */
+     step at most once per page until it has started again (its marks are cleared as soon as a page mounts).
+     A page that neither step started says so, with a button that reloads it (role=alert). */
   if (isLab) {
+    var key = "mlsys-restarted:" + location.pathname;
+    var key2 = "mlsys-restarted-without-worker:" + location.pathname;
+    /* the pre-rendered static preview (class mlsys-static) is not marimo: its app replaces it on mount */
+    var mounted = function () {
+      var rootEl = document.getElementById("root");
+      return !!rootEl && !!rootEl.querySelector(":scope > :not(.mlsys-static)") &&
+        document.body.innerText.trim() !== "";
+    };
+    /* A page that stopped here: say so where the status line is, with a way out (a plain reload). */
+    var giveUp = function () {
+      var box = document.createElement("div");
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;left:0.75rem;bottom:4rem;z-index:1001;max-width:min(36rem,90vw);" +
+        "padding:0.6rem 0.9rem;border-radius:8px;font:15px/1.4 system-ui,sans-serif;background:#fff;" +
+        "color:#7a1d00;border:2px solid #7a1d00;box-shadow:0 2px 8px rgba(0,0,0,0.25)";
+      box.textContent = "The lab did not start. Your saved work is safe in this browser. ";
+      var again = document.createElement("button");
+      again.type = "button";
+      again.textContent = "Reload the lab";
+      again.addEventListener("click", function () {
+        sessionStorage.removeItem(key); sessionStorage.removeItem(key2); location.reload();
+      });
+      box.appendChild(again);
+      document.body.appendChild(box);
+    };
     window.addEventListener("load", function () {
-      setTimeout(function () {
-        var rootEl = document.getElementById("root");
-        var key = "mlsys-restarted:" + location.pathname;
-        var key2 = "mlsys-restarted-without-worker:" + location.pathname;
-        /* the pre-rendered static preview (class mlsys-static) is not marimo: its app replaces it on mount */
-        var blank = !rootEl || !rootEl.querySelector(":scope > :not(.mlsys-static)") ||
-          document.body.innerText.trim() === "";
-        if (!blank) { sessionStorage.removeItem(key); sessionStorage.removeItem(key2); return; }
+      var since = Date.now();
+      /* the marks of an earlier restart are cleared as soon as this page has mounted (a student who reloads
+         a started page within START_MS must not carry them into the next blank start) */
+      var watch = setInterval(function () {
+        if (mounted()) {
+          clearInterval(watch);
+          sessionStorage.removeItem(key); sessionStorage.removeItem(key2);
+          return;
+        }
+        if (Date.now() - since < START_MS) return;
+        clearInterval(watch);
         if (!sessionStorage.getItem(key)) {
           sessionStorage.setItem(key, String(Date.now()));
           console.warn("[mlsys] the lab page did not start within " + START_MS / 1000 + " s: reloading once");
@@ -69,6 +98,7 @@
         var controlled = !!navigator.serviceWorker.controller;
         if (sessionStorage.getItem(key2) || !controlled || navigator.onLine === false) {
           console.warn("[mlsys] the lab page did not start (again)");
+          giveUp();
           return;
         }
         sessionStorage.setItem(key2, String(Date.now()));
@@ -76,7 +106,7 @@
         navigator.serviceWorker.getRegistration(root).then(function (reg) {
           return reg ? reg.unregister() : false;
         }).catch(function () { return false; }).then(function () { location.reload(); });
-      }, START_MS);
+      }, 500);
     });
   }
 

@@ -95,16 +95,22 @@ class Progress:
         return dict(self.lab_state(lab_id, student_id)["answers"])
 
     async def save_state(self, lab_id: str, student_id: str, **parts) -> str | None:
-        """Merge ``parts`` into memory and the store (one write). Unknown part names raise ValueError."""
-        self.state = _store_cls().with_parts(self.state, lab_id, student_id, **parts)
-        return await self._persist(lambda: self.store.aupdate(lab_id, student_id, **parts))
+        """Merge ``parts`` into the store (one write), then into memory. Unknown part names raise ValueError.
+        Memory follows the write: a save cut off before it finished (its cell cancelled) leaves memory as it
+        was, so the next save sees the change as still unsaved and writes it."""
+        merged = _store_cls().with_parts(self.state, lab_id, student_id, **parts)
+        err = await self._persist(lambda: self.store.aupdate(lab_id, student_id, **parts))
+        self.state = merged
+        return err
 
     async def record(self, lab_id: str, student_id: str, answers: Mapping[str, str]) -> str | None:
         return await self.save_state(lab_id, student_id, answers=dict(answers))
 
     async def reset(self, lab_id: str, student_id: str) -> str | None:
-        self.state = _store_cls().without(self.state, lab_id, student_id)
-        return await self._persist(lambda: self.store.areset(lab_id, student_id))
+        emptied = _store_cls().without(self.state, lab_id, student_id)
+        err = await self._persist(lambda: self.store.areset(lab_id, student_id))
+        self.state = emptied
+        return err
 
     async def _persist(self, call) -> str | None:
         if self.store is None:

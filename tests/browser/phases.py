@@ -254,7 +254,8 @@ def reload_restores_prediction_and_controls(g, page, lab_id: str) -> None:
     last.click()
     pagekit.wait_interactive(page)
     chosen = last.evaluate("e => e.value || e.getAttribute('value')")
-    saved = _wait_saved(page, lab_id, lambda e: bool(e.get("prediction")), "the prediction")
+    saved = _wait_saved(page, lab_id, lambda e: (e.get("prediction") or {}).get("choice") == chosen,
+                        f"the prediction {chosen!r}")
     ctrls = _visible_controls(page)[:2]
     assert len(ctrls) == 2, f"{lab_id}: fewer than two controls"
     moved = []
@@ -267,10 +268,18 @@ def reload_restores_prediction_and_controls(g, page, lab_id: str) -> None:
     # the last cell saves after the outputs render: wait until both moves are in the store, however slow
     _wait_saved(page, lab_id, lambda e: sum((e.get("controls") or {}).get(k) != v for k, v in start.items()) >= 2,
                 "both moved controls")
+    stored = _wait_saved(page, lab_id, lambda e: True, "the entry")
     page.reload()
     pagekit.wait_interactive(page)
     checked = page.locator("[role=radio][aria-checked=true], input[type=radio]:checked")
-    assert checked.count() == 1, f"{lab_id}: prediction lost after the reload"
+    try:  # the restored radio is drawn by the kernel's first run: bounded, named wait
+        checked.first.wait_for(state="attached", timeout=10_000)
+    except Exception:  # noqa: BLE001 — reported below with what the store held before and after the reload
+        pass
+    assert checked.count() == 1, (
+        f"{lab_id}: prediction lost after the reload ({checked.count()} radios checked); the store held "
+        f"{stored.get('prediction')} before and {_wait_saved(page, lab_id, lambda e: True, 'the entry')} after; "
+        f"page: {pagekit.state(page)}")
     assert checked.first.evaluate("e => e.value || e.getAttribute('value')") == chosen
     now = [pagekit._value(kind, loc) for kind, loc in _visible_controls(page)[:2]]
     assert now == moved, f"{lab_id}: controls came back at {now}, were moved to {moved}"

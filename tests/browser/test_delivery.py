@@ -142,10 +142,10 @@ _MOUNTED_JS = """() => { const r = document.getElementById('root');
 
 def _known_blank_start(diag: dict) -> bool:
     """The signature of the open blank-start defect: the watchdog acted (its console line), the page raised no
-    error, and its document is controlled by the service worker."""
+    error, its document was controlled by the service worker, and the student was told (the watchdog's alert)."""
     console = " ".join(diag.get("browser_console", []) + diag.get("console", []))
     return "[mlsys] the lab page did not start" in console and not diag.get("page_errors") and bool(
-        diag.get("controlled"))
+        diag.get("controlled")) and bool(diag.get("gave_up_notice"))
 
 
 def test_reload_stress_never_leaves_a_blank_page(guarded, make_server_fixture):
@@ -178,6 +178,8 @@ def test_reload_stress_never_leaves_a_blank_page(guarded, make_server_fixture):
                 diag["mounted_after_load_s"] = round(time.monotonic() - t_load, 1)
             except Exception:
                 diag["mounted_after_load_s"] = None
+                diag["browser_console"] = console[-10:]  # now with the watchdog's lines (it acts 15 s after load)
+                diag["gave_up_notice"] = page.locator("[role=alert]", has_text="did not start").count() > 0
             blank.append((i, diag))
         slowest_load, slowest_mount = max(slowest_load, t_load - t0), max(slowest_mount, time.monotonic() - t_load)
         if i % 10 == 9:
@@ -327,3 +329,35 @@ def test_plain_http_on_a_classroom_network_runs_labs_but_says_offline_is_unavail
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_watchdog_reloads_a_page_that_never_starts_then_tells_the_student(guarded, server):
+    """A lab page whose app never mounts (its module script is refused here, standing in for the open blank-start
+    defect): the watchdog reloads it once 15 s after `load`; still blank and without a service worker to bypass, it
+    stops and says so in an alert with a reload button. Once the page can start, that button starts it and the
+    watchdog's marks are cleared, so the next blank start gets both steps again."""
+    g = guarded(server.url, service_workers="block")
+    page = g.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text))
+    refuse = lambda route: route.abort()  # noqa: E731
+    page.route("**/labs/assets/index-*.js", refuse)
+    page.goto(server.url + "labs/smoke_roofline.html")
+    alert = page.get_by_role("alert").filter(has_text="did not start")
+    alert.wait_for(timeout=60_000)  # 15 s, a reload, 15 s again (and two loads)
+    said = [c for c in console if c.startswith("[mlsys]")]
+    assert any("reloading once" in c for c in said) and any("did not start (again)" in c for c in said), said
+    button = alert.get_by_role("button", name="Reload the lab")
+    assert button.is_visible()
+    page.unroute("**/labs/assets/index-*.js", refuse)
+    button.focus()
+    page.keyboard.press("Enter")  # by keyboard, as a screen-reader user would
+    pagekit.wait_interactive(page)
+    marks_js = "() => Object.keys(sessionStorage).filter(k => k.startsWith('mlsys-restarted'))"
+    assert page.evaluate(marks_js) == []
+    # a student who reloads a started page before the watchdog's 15 s: the marks go as soon as it mounts
+    page.evaluate("() => { sessionStorage.setItem('mlsys-restarted:' + location.pathname, '1');"
+                  " sessionStorage.setItem('mlsys-restarted-without-worker:' + location.pathname, '1'); }")
+    page.reload()
+    page.wait_for_function("() => !Object.keys(sessionStorage).some(k => k.startsWith('mlsys-restarted'))",
+                           timeout=15_000)

@@ -86,6 +86,28 @@ def test_persistence_api_round_trips_every_part(tmp_path):
     assert ProgressStore.state_in(again, "other_lab", "ada")["answers"] == {"q": "1"}  # other labs kept
 
 
+def test_a_save_cut_off_mid_write_is_written_by_the_next_save(tmp_path):
+    """marimo may cancel a cell while its save awaits the browser's storage: memory must not claim what the
+    store never got, or the next save (which writes only what changed) would skip it for good."""
+    p = progress(tmp_path)
+    real = p.store.aupdate
+
+    async def cut_off(*a, **k):
+        raise asyncio.CancelledError
+
+    p.store.aupdate = cut_off
+    pred = {"question": "q", "choice": "memory", "time": "2026-01-01T10:00:00Z"}
+    try:
+        run(p.save_state(LAB.id, "ada", prediction=pred))
+    except asyncio.CancelledError:
+        pass
+    assert p.lab_state(LAB.id, "ada")["prediction"] is None  # not claimed as saved
+    p.store.aupdate = real
+    assert run(p.save_state(LAB.id, "ada", prediction=pred)) is None
+    fresh = ProgressStore(tmp_path / "p.json").load()[0]
+    assert ProgressStore.state_in(fresh, LAB.id, "ada")["prediction"] == pred
+
+
 def test_old_store_entries_without_parts_still_load(tmp_path):
     path = tmp_path / "p.json"
     path.write_text(json.dumps({"version": 1, "entries": {f"{LAB.id}\x1fada": {
