@@ -266,7 +266,7 @@ def measure(browser, srv: LocalServer, lab_id: str, moves: int, cpu_throttle: fl
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--site", type=Path, help="a build that contains labs/hello_world.html (built there if missing)")
-    ap.add_argument("--labs", nargs="*", help="lab ids (default: all in the site)")
+    ap.add_argument("--labs", nargs="*", help="lab ids (default: all in the site); the hello world is always measured")
     ap.add_argument("--moves", type=int, default=20, help="slider moves per lab (default 20)")
     ap.add_argument("--link-mbit", type=float, default=0, help="emulate a shared link of M Mbit/s (0 = loopback)")
     ap.add_argument("--latency-ms", type=float, default=50, help="with --link-mbit: ms per response (default 50)")
@@ -290,8 +290,7 @@ def main(argv=None) -> int:
         build(site, [ROOT / "labs", hello_dir])
     manifest = json.loads((site / "manifest.json").read_text())
     ids = args.labs or [lab["id"] for lab in manifest["labs"]]
-    if "hello_world" in ids:  # baseline first
-        ids = ["hello_world"] + [i for i in ids if i != "hello_world"]
+    ids = ["hello_world"] + [i for i in ids if i != "hello_world"]  # the reference, always, first
     throttle = Throttle(args.link_mbit * 1e6 / 8, args.latency_ms / 1000) if args.link_mbit else None
     srv = LocalServer(site, throttle)
     rows = []

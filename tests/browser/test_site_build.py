@@ -301,3 +301,20 @@ def test_static_preview_shows_outputs_and_skips_errors():
             f'window.__MARIMO_MOUNT_CONFIG__ = {{"session": {json.dumps(session)}}}</script></body></html>')
     out = patch_page(page, LabInfo("x", Path("x.py"), "X", (), None))
     assert '<div id="root"><div class="mlsys-static">' in out and "Roofline" in out
+
+
+def test_lab_pages_request_their_stylesheets_before_any_script_or_preload(site_dir, manifest):
+    """The pre-rendered narrative shows once the head's stylesheets are in (inline scripts after them wait for
+    them): each lab page lists every stylesheet before its first preload, module preload and script, so a slow
+    link carries the CSS first; the cascade keeps marimo's order, then the site's own sheet."""
+    import re
+
+    for lab in manifest["labs"]:
+        text = (site_dir / lab["page"]).read_text(encoding="utf-8")
+        head = text[:text.index("</head>")]
+        sheets = [m.start() for m in re.finditer(r'<link rel="stylesheet"', head)]
+        others = [m.start() for m in re.finditer(r'<link rel="(?:module)?preload"|<script\b', head)]
+        assert len(sheets) >= 2 and others, lab["id"]
+        assert max(sheets) < min(others), f"{lab['id']}: a stylesheet comes after a preload or script"
+        hrefs = re.findall(r'<link rel="stylesheet"[^>]*href="([^"]+)"', head)
+        assert hrefs[-1] == "../lab-a11y.css" and hrefs[0].startswith("./assets/"), (lab["id"], hrefs)
