@@ -232,13 +232,18 @@ def _visible_controls(page):
     return [(k, c) for k, c in pagekit.controls(page) if c.is_visible()]
 
 
+def _stored_entry(page, lab_id: str) -> dict:
+    """The lab's entry in the page's progress store (IndexedDB) now ({} when there is none)."""
+    doc = json.loads(interactions.read_store(page) or "null") or {}
+    return next((e for e in (doc.get("entries") or {}).values() if e.get("lab") == lab_id), None) or {}
+
+
 def _wait_saved(page, lab_id: str, cond, what: str, timeout_s: float = 30.0) -> dict:
     """The lab's entry in the page's progress store (IndexedDB) once ``cond(entry)`` holds."""
     deadline = time.monotonic() + timeout_s
     entry: dict = {}
     while time.monotonic() < deadline:
-        doc = json.loads(interactions.read_store(page) or "null") or {}
-        entry = next((e for e in (doc.get("entries") or {}).values() if e.get("lab") == lab_id), None) or {}
+        entry = _stored_entry(page, lab_id)
         if cond(entry):
             return entry
         time.sleep(0.2)
@@ -268,7 +273,7 @@ def reload_restores_prediction_and_controls(g, page, lab_id: str) -> None:
     # the last cell saves after the outputs render: wait until both moves are in the store, however slow
     _wait_saved(page, lab_id, lambda e: sum((e.get("controls") or {}).get(k) != v for k, v in start.items()) >= 2,
                 "both moved controls")
-    stored = _wait_saved(page, lab_id, lambda e: True, "the entry")
+    stored = _stored_entry(page, lab_id)
     page.reload()
     pagekit.wait_interactive(page)
     checked = page.locator("[role=radio][aria-checked=true], input[type=radio]:checked")
@@ -278,7 +283,7 @@ def reload_restores_prediction_and_controls(g, page, lab_id: str) -> None:
         pass
     assert checked.count() == 1, (
         f"{lab_id}: prediction lost after the reload ({checked.count()} radios checked); the store held "
-        f"{stored.get('prediction')} before and {_wait_saved(page, lab_id, lambda e: True, 'the entry')} after; "
+        f"{stored.get('prediction')} before and {_stored_entry(page, lab_id)} after; "
         f"page: {pagekit.state(page)}")
     assert checked.first.evaluate("e => e.value || e.getAttribute('value')") == chosen
     now = [pagekit._value(kind, loc) for kind, loc in _visible_controls(page)[:2]]
