@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import fetch, labs as labs_mod, lockfile, pycompile, site as site_mod
+from . import compress, fetch, labs as labs_mod, lockfile, pycompile, site as site_mod
 from .versions import MARIMO_VERSION, PINS, PYODIDE_VERSION, ROOT, WHEEL_PINS, dev_pin
 
 DEFAULT_OUT = ROOT / "_site"
@@ -236,6 +236,17 @@ def step_scan(ctx: BuildContext) -> str:
     return f"{scanned} text files hold no absolute URL fetched at run time"
 
 
+def step_compress(ctx: BuildContext) -> str:
+    """Gzip copies for servers that send precompressed files; listed in the manifest as ``compressed``
+    ({copy: original}); manifest.json's own copy is written last and, like manifest.json, not listed."""
+    copies = compress.precompress(ctx.site, skip=("manifest.json",))
+    ctx.manifest = site_mod.add_compressed(ctx.site, ctx.manifest, copies)
+    compress.precompress_one(ctx.site / "manifest.json")
+    packed = sum((ctx.site / c).stat().st_size for c in copies)
+    raw = sum(ctx.manifest["files"][o]["size"] for o in copies.values())
+    return f"{len(copies)} gzip copies: {raw / 1e6:.1f} MB of text and wasm sent as {packed / 1e6:.1f} MB"
+
+
 STEPS: tuple[Step, ...] = (
     Step("labs", "find the notebooks, read their metadata, refuse URLs they would fetch", step_labs),
     Step("pyodide", "the Pyodide core from the npm registry", step_pyodide),
@@ -249,6 +260,8 @@ STEPS: tuple[Step, ...] = (
          step_export),
     Step("pages", "landing page, service worker (with its offline page) and manifest", step_pages),
     Step("scan", "every text file checked for absolute URLs fetched at run time", step_scan),
+    Step("compress", "gzip copies of the text and wasm files, sent by servers that serve precompressed files",
+         step_compress),
 )
 
 

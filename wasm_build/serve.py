@@ -5,14 +5,18 @@ No COOP/COEP: marimo's WASM runtime does not need SharedArrayBuffer (checked in 
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import http.server
 import ipaddress
 import mimetypes
+import os
 import socket
 import socketserver
 import threading
 from pathlib import Path
+
+from . import compress
 
 TYPES = {
     ".wasm": "application/wasm",
@@ -37,7 +41,47 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         # between builds; the service worker is the cache that keeps the site offline
         self.send_header("Cache-Control", "no-cache")
         self.send_header("X-Content-Type-Options", "nosniff")
+        if getattr(self, "vary", False):  # the file has a gzip copy: caches must key on Accept-Encoding
+            self.send_header("Vary", "Accept-Encoding")
         super().end_headers()
+
+    def send_head(self):
+        """The file's precompressed copy (``x.js.gz``, written by the build's ``compress`` step) when the
+        client accepts gzip, with the original's type and Last-Modified (so 304s work as for the original);
+        otherwise the file itself."""
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self.path.split("?", 1)[0].endswith("/"):
+            path = os.path.join(path, "index.html")  # what the base class sends for a folder URL
+        packed = path + compress.SUFFIX
+        self.vary = os.path.isfile(path) and os.path.isfile(packed)  # per request: a connection is reused
+        if not self.vary or not compress.accepts_gzip(self.headers.get("Accept-Encoding")):
+            return super().send_head()
+        try:
+            f = open(packed, "rb")
+        except OSError:
+            return super().send_head()
+        try:
+            mtime = int(os.stat(path).st_mtime)
+            since = self.headers.get("If-Modified-Since")
+            if since and not self.headers.get("If-None-Match"):
+                try:
+                    if mtime <= int(email.utils.parsedate_to_datetime(since).timestamp()):
+                        self.send_response(304)
+                        self.end_headers()
+                        f.close()
+                        return None
+                except (TypeError, ValueError, IndexError, OverflowError):
+                    pass
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(path))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(os.fstat(f.fileno()).st_size))
+            self.send_header("Last-Modified", self.date_time_string(mtime))
+            self.end_headers()
+            return f
+        except Exception:
+            f.close()
+            raise
 
     def log_message(self, fmt, *args):
         if not self.quiet:

@@ -80,9 +80,19 @@ def write_service_worker(site: Path, build: str, precache: list[str], runtime: l
 
 def write_manifest(site: Path, *, build: str, versions: dict, labs: list[dict]) -> dict:
     files = file_table(site, skip=("manifest.json",))
-    manifest = {"schema": MANIFEST_SCHEMA, "build": build, "versions": versions, "labs": labs, "files": files}
+    return _write_manifest(site, {"schema": MANIFEST_SCHEMA, "build": build, "versions": versions, "labs": labs,
+                                  "files": files})
+
+
+def _write_manifest(site: Path, manifest: dict) -> dict:
     (site / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return manifest
+
+
+def add_compressed(site: Path, manifest: dict, copies: dict[str, str]) -> dict:
+    """The manifest with ``compressed``: {gzip copy: {"of": original, "size", "sha256"}}, written again."""
+    return _write_manifest(site, {**manifest, "compressed": {
+        c: {"of": o, "size": (site / c).stat().st_size, "sha256": sha256_file(site / c)} for c, o in sorted(copies.items())}})
 
 
 # --------------------------------------------------------------------------- offline URL scan

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -25,7 +26,15 @@ def test_manifest_lists_every_file_with_size_and_sha256(site_dir, manifest):
     from wasm_build.lockfile import sha256_file
 
     on_disk = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())
-    assert sorted([*manifest["files"], "manifest.json"]) == on_disk
+    assert sorted([*manifest["files"], *manifest["compressed"], "manifest.json", "manifest.json.gz"]) == on_disk
+    for copy, meta in manifest["compressed"].items():
+        assert copy == meta["of"] + ".gz" and meta["of"] in manifest["files"]
+        assert sha256_file(site_dir / copy) == meta["sha256"] and meta["size"] == (site_dir / copy).stat().st_size
+    for rel in ("pyodide/pyodide.asm.wasm", "sw.js", "labs/smoke_roofline.html", "index.html"):
+        assert rel + ".gz" in manifest["compressed"], rel  # the runtime and every page travel compressed
+    for rel in manifest["files"]:
+        if rel.endswith((".whl", ".woff2", ".png")):
+            assert rel + ".gz" not in manifest["compressed"], rel  # compressed already
     for rel, meta in manifest["files"].items():
         p = site_dir / rel
         assert p.stat().st_size == meta["size"], rel
@@ -255,6 +264,66 @@ def test_marker_environment_follows_the_lock_python():
     env = marker_env({"python": "3.14.2"})
     assert env["python_full_version"] == "3.14.2" and env["python_version"] == "3.14"
     assert env["sys_platform"] == "emscripten"
+
+
+def _get(url: str, **headers: str):
+    req = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(req) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+@pytest.mark.parametrize("rel", ["pyodide/pyodide.asm.wasm", "labs/smoke_roofline.html", "", "sw.js"])
+def test_server_sends_the_gzip_copy_to_a_browser_that_accepts_it(server, site_dir, rel):
+    """gzip for a client that accepts it: the decoded body is the file byte for byte, with the file's own
+    type and Last-Modified (a revalidation is a 304); identity otherwise; ``Vary`` either way."""
+    import gzip
+
+    path = site_dir / (rel + "index.html" if rel.endswith("/") or not rel else rel)
+    if not path.exists():
+        pytest.skip(f"{rel}: no index.html here")
+    status, h, body = _get(server.url + rel, **{"Accept-Encoding": "br, gzip;q=0.8, deflate"})
+    assert status == 200 and h["Content-Encoding"] == "gzip" and h["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(body) == path.read_bytes() and int(h["Content-Length"]) == len(body)
+    assert h["Content-Type"] == _get(server.url + rel)[1]["Content-Type"]
+    status, h304, _ = _get(server.url + rel, **{"Accept-Encoding": "gzip", "If-Modified-Since": h["Last-Modified"]})
+    assert status == 304 and "Content-Encoding" not in h304
+    for refused in ("identity", "gzip;q=0, *", "br", ""):
+        status, hi, body = _get(server.url + rel, **{"Accept-Encoding": refused})
+        assert status == 200 and "Content-Encoding" not in hi and body == path.read_bytes(), refused
+        assert hi["Vary"] == "Accept-Encoding"
+
+
+def test_accept_encoding_is_read_as_rfc_9110_says():
+    from wasm_build.compress import accepts_gzip
+
+    for yes in ("gzip", "GZIP", "deflate, gzip;q=0.5", "x-gzip", "*", "br;q=1, *;q=0.1", "gzip;q=1.0"):
+        assert accepts_gzip(yes), yes
+    for no in (None, "", "identity", "br, deflate", "gzip;q=0", "gzip;q=0.000, *", "*;q=0", "gzip;q=nope"):
+        assert not accepts_gzip(no), no
+
+
+def test_precompress_keeps_only_copies_that_pay_and_is_reproducible(tmp_path):
+    import gzip
+    import os
+
+    from wasm_build.compress import precompress
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "big.js").write_text("let x = 1;\n" * 2000)
+    (tmp_path / "tiny.css").write_text("a{}")
+    (tmp_path / "noise.json").write_bytes(os.urandom(4096))  # does not shrink by 10 %
+    (tmp_path / "w.whl").write_text("z" * 5000)  # compressed already by its type
+    (tmp_path / "skip.json").write_text("{}" * 2000)
+    copies = precompress(tmp_path, skip=("skip.json",))
+    assert copies == {"a/big.js.gz": "a/big.js"}
+    first = (tmp_path / "a" / "big.js.gz").read_bytes()
+    assert gzip.decompress(first) == (tmp_path / "a" / "big.js").read_bytes()
+    os.utime(tmp_path / "a" / "big.js", (1, 1))
+    precompress(tmp_path)
+    assert (tmp_path / "a" / "big.js.gz").read_bytes() == first  # no time or name in the header
 
 
 def test_serve_on_every_interface_answers_on_loopback(site_dir):
