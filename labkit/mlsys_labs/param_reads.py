@@ -27,7 +27,7 @@ from .variants import Variant
 __all__ = ["ParamReadCache", "RecordingVariant", "MISSING"]
 
 MISSING = object()
-_ALLOWED = frozenset({"lab_id", "_reads", "_whole", "_source", "__class__", "__getitem__"})
+_ALLOWED = frozenset({"lab_id", "_reads", "_whole", "__class__", "__getitem__"})  # reading these marks nothing
 
 
 class RecordingVariant(Variant):
