@@ -195,7 +195,7 @@ class GradeResult:
                     if st.ever_right else f"\nchecks recorded: {st.checks} (none right)"
             prompt = self.prompts.get(qid, "")
             name = f"{qid}: {prompt}" if prompt else qid
-            tests.append({"name": name[:200], "score": round(fb.score, 6), "max_score": round(fb.max_score, 6),
+            tests.append({"name": name[:200], "score": _round6(fb.score), "max_score": _round6(fb.max_score),
                           "output": out, "visibility": visibility, "status": "passed" if fb.correct else "failed"})
         lines = [self.headline()]
         if self.source:
@@ -205,8 +205,13 @@ class GradeResult:
         lines += [f"note: {w[:MAX_NOTE_CHARS]}" for w in self.warnings[:MAX_NOTES]]
         if len(self.warnings) > MAX_NOTES:
             lines.append(f"note: … and {len(self.warnings) - MAX_NOTES} more")
-        return {"score": round(self.score, 6), "max_score": round(self.max_score, 6), "output": "\n".join(lines),
+        return {"score": _round6(self.score), "max_score": _round6(self.max_score), "output": "\n".join(lines),
                 "visibility": visibility, "stdout_visibility": "hidden", "tests": tests}
+
+
+def _round6(x):
+    """``round(x, 6)``; a whole float (most scores) is returned as it is, which is what round gives for it."""
+    return x if type(x) is float and x.is_integer() else round(x, 6)
 
 
 def grade_submission(sub: Submission, lab: LabSpec | None = None, *, source: str = "",
