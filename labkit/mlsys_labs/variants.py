@@ -32,8 +32,10 @@ def variant_seed(lab_id: str, student_id: str) -> str:
 
 def choose_params(seed: str, space: Mapping[str, tuple]) -> dict[str, Any]:
     params: dict[str, Any] = {}
+    sha256, from_bytes = hashlib.sha256, int.from_bytes
     for name, choices in space.items():
-        h = int(hashlib.sha256(f"{seed}\x1f{name}".encode("utf-8")).hexdigest()[:16], 16)
+        # the first 8 bytes of the digest, big-endian: the same number as its first 16 hex digits
+        h = from_bytes(sha256(f"{seed}\x1f{name}".encode("utf-8")).digest()[:8], "big")
         params[name] = choices[h % len(choices)]
     return params
 
@@ -49,7 +51,7 @@ class Variant:
     _key: tuple = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        key = (self.lab_id, tuple(sorted((k, repr(v)) for k, v in self.params.items())))
+        key = (self.lab_id, tuple(sorted([(k, repr(v)) for k, v in self.params.items()])))
         object.__setattr__(self, "_key", key)
 
     def __getitem__(self, name: str):
