@@ -372,6 +372,24 @@ def test_static_preview_shows_outputs_and_skips_errors():
     assert '<div id="root"><div class="mlsys-static">' in out and "Roofline" in out
 
 
+def test_lab_pages_add_their_module_preloads_after_the_first_frame(site_dir, manifest):
+    """No ``<link rel="modulepreload">`` is left in a lab page's head: one script at the end of the body adds
+    them all (same files as marimo's export, each once, all in the shared assets) after the first frame."""
+    import re
+
+    for lab in manifest["labs"]:
+        text = (site_dir / lab["page"]).read_text(encoding="utf-8")
+        head, body = text.split("</head>", 1)
+        assert "modulepreload" not in head, lab["id"]
+        scripts = re.findall(r"<script>\(function\(\)\{var hrefs=(\[.*?\]),done=false;.*?</script>", body)
+        assert len(scripts) == 1, lab["id"]
+        hrefs = json.loads(scripts[0])
+        assert len(hrefs) > 50 and len(set(hrefs)) == len(hrefs), lab["id"]
+        for h in hrefs:
+            assert h.startswith("./assets/") and f"labs/{h[2:]}" in manifest["files"], (lab["id"], h)
+        assert body.index(scripts[0]) > body.index('<div id="root">'), lab["id"]
+
+
 def test_lab_pages_request_their_stylesheets_before_any_script_or_preload(site_dir, manifest):
     """The pre-rendered narrative shows once the head's stylesheets are in (inline scripts after them wait for
     them): each lab page lists every stylesheet before its first preload, module preload and script, so a slow
