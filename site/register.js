@@ -60,17 +60,23 @@
       return !!rootEl && !!rootEl.querySelector(":scope > :not(.mlsys-static)") &&
         document.body.innerText.trim() !== "";
     };
-    /* A page that stopped here: say so where the status line is, with a way out (a plain reload). */
+    /* A page that stopped here: say so in place of the status line (which would still promise a start),
+       with a way out (a plain reload). */
     var giveUp = function () {
+      var status = document.getElementById("mlsys-boot-status");
+      if (status) status.remove();
       var box = document.createElement("div");
       box.setAttribute("role", "alert");
-      box.style.cssText = "position:fixed;left:0.75rem;bottom:4rem;z-index:1001;max-width:min(36rem,90vw);" +
+      box.style.cssText = "position:fixed;left:0.75rem;bottom:0.75rem;z-index:1001;max-width:min(36rem,90vw);" +
         "padding:0.6rem 0.9rem;border-radius:8px;font:15px/1.4 system-ui,sans-serif;background:#fff;" +
         "color:#7a1d00;border:2px solid #7a1d00;box-shadow:0 2px 8px rgba(0,0,0,0.25)";
       box.textContent = "The lab did not start. Your saved work is safe in this browser. ";
       var again = document.createElement("button");
       again.type = "button";
       again.textContent = "Reload the lab";
+      again.style.cssText = "margin:0.4rem 0 0;display:block;min-height:2.25rem;padding:0.35rem 0.9rem;" +
+        "font:inherit;font-weight:600;color:#fff;background:#7a1d00;border:2px solid #7a1d00;border-radius:6px;" +
+        "cursor:pointer";
       again.addEventListener("click", function () {
         sessionStorage.removeItem(key); sessionStorage.removeItem(key2); location.reload();
       });

@@ -349,6 +349,10 @@ def test_watchdog_reloads_a_page_that_never_starts_then_tells_the_student(guarde
     assert any("reloading once" in c for c in said) and any("did not start (again)" in c for c in said), said
     button = alert.get_by_role("button", name="Reload the lab")
     assert button.is_visible()
+    # the status line ("… the controls respond once it is ready") is gone: it would contradict the alert
+    assert page.locator("#mlsys-boot-status").count() == 0
+    box = button.bounding_box()
+    assert box and box["height"] >= 24 and box["width"] >= 24, box  # WCAG 2.2 target size (2.5.8)
     page.unroute("**/labs/assets/index-*.js", refuse)
     button.focus()
     page.keyboard.press("Enter")  # by keyboard, as a screen-reader user would
