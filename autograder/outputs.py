@@ -40,6 +40,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mlsys_labs.catalog import LABS
+from mlsys_labs.grading import GradeResult, gradescope_test
 
 from .batch import BatchResult, slug
 from .integrity import integrity_csv, integrity_rows
@@ -185,32 +186,32 @@ def _result_parts(i: int, r, counters: dict) -> tuple:
     return ("results", lab, f"{who}.json")
 
 
-_TEST_FIELDS = ["name", "score", "max_score", "output", "visibility", "status"]
-
-
 def _results_text(r, reveal: bool, tests_text: dict) -> str:
-    """``_dumps(r.to_gradescope(reveal=reveal))``, with the text of each test entry reused from ``tests_text``
-    (entry → its JSON text): the same question, feedback and checks recur across a class. The entries are
-    the document's last field and :func:`json_text` escapes character by character, so joining escaped
-    parts gives the same text as escaping the whole."""
-    doc = r.to_gradescope(reveal=reveal)
-    tests = doc.get("tests")
-    if len(doc) < 2 or list(doc)[-1] != "tests" or not isinstance(tests, list):
-        return _dumps(doc)
+    """``_dumps(r.to_gradescope(reveal=reveal))``, with the text of each test entry reused from ``tests_text``.
+
+    :meth:`GradeResult.to_gradescope <mlsys_labs.grading.GradeResult.to_gradescope>` is its head followed by
+    one :func:`~mlsys_labs.grading.gradescope_test` per question, a function of (question id, rendered prompt,
+    Feedback, AttemptStats, reveal) only, and the same question, feedback and checks recur across a class (the
+    Feedback and AttemptStats objects are shared between results). So each entry's text is cached by the
+    identity of those two objects, which the cache keeps alive (an entry can never be mistaken for another's).
+    The entries are the document's last field and :func:`json_text` escapes character by character, so
+    joining escaped parts gives the same text as escaping the whole. Any other ``to_gradescope`` (a subclass's,
+    or one replaced on the object) is dumped as it is."""
+    if getattr(getattr(r, "to_gradescope", None), "__func__", None) is not GradeResult.to_gradescope:
+        return _dumps(r.to_gradescope(reveal=reveal))
     parts = []
-    for t in tests:
-        if type(t) is not dict or list(t) != _TEST_FIELDS:
-            parts.append(_dumps(t))
-            continue
-        key = (t["name"], repr(t["score"]), repr(t["max_score"]), t["output"], t["visibility"], t["status"])
-        text = tests_text.get(key)
-        if text is None:
+    attempts, prompts = r.attempts, r.prompts
+    for qid, fb in r.feedback.items():
+        st = attempts.get(qid)
+        prompt = prompts.get(qid, "")
+        key = (qid, prompt, id(fb), id(st), reveal)
+        hit = tests_text.get(key)
+        if hit is None or hit[0] is not fb or hit[1] is not st:
             if len(tests_text) >= MAX_CACHED_TESTS:
                 tests_text.clear()
-            text = tests_text[key] = _dumps(t)
-        parts.append(text)
-    del doc["tests"]
-    return f'{_dumps(doc)[:-1]}, "tests": [{", ".join(parts)}]}}'
+            hit = tests_text[key] = (fb, st, _dumps(gradescope_test(qid, fb, st, prompt, reveal=reveal)))
+        parts.append(hit[2])
+    return f'{_dumps(r.gradescope_head())[:-1]}, "tests": [{", ".join(parts)}]}}'
 
 
 def _write_results(writer: _Writer, batch: BatchResult, reveal: bool) -> tuple[dict, dict]:

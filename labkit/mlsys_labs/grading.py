@@ -30,7 +30,7 @@ MAX_NOTES = 20
 MAX_NOTE_CHARS = 300
 
 __all__ = ["GradeResult", "grade_submission", "rejected_result", "score_answers", "check_one", "AttemptStats",
-           "attempt_stats", "apply_attempt_penalty", "error_kind"]
+           "attempt_stats", "apply_attempt_penalty", "error_kind", "gradescope_test"]
 
 
 def check_one(question, variant, text) -> Feedback:
@@ -184,19 +184,13 @@ class GradeResult:
 
     def to_gradescope(self, *, reveal: bool = False, visibility: str = "visible") -> dict:
         """Gradescope results.json: score, max_score, output, visibility, tests[...]."""
-        tests = []
-        for qid, fb in self.feedback.items():
-            out = fb.message
-            if reveal and fb.expected_text and not fb.correct:
-                out += f"\nexpected: {fb.expected_text}"
-            st = self.attempts.get(qid)
-            if st is not None:
-                out += f"\nchecks recorded: {st.checks} ({st.wrong_before_right} wrong before the right one)" \
-                    if st.ever_right else f"\nchecks recorded: {st.checks} (none right)"
-            prompt = self.prompts.get(qid, "")
-            name = f"{qid}: {prompt}" if prompt else qid
-            tests.append({"name": name[:200], "score": _round6(fb.score), "max_score": _round6(fb.max_score),
-                          "output": out, "visibility": visibility, "status": "passed" if fb.correct else "failed"})
+        doc = self.gradescope_head(visibility=visibility)
+        doc["tests"] = [gradescope_test(qid, fb, self.attempts.get(qid), self.prompts.get(qid, ""), reveal=reveal,
+                                        visibility=visibility) for qid, fb in self.feedback.items()]
+        return doc
+
+    def gradescope_head(self, *, visibility: str = "visible") -> dict:
+        """:meth:`to_gradescope` without its last field, ``tests``."""
         lines = [self.headline()]
         if self.source:
             lines.append(f"file: {self.source}")
@@ -206,7 +200,21 @@ class GradeResult:
         if len(self.warnings) > MAX_NOTES:
             lines.append(f"note: … and {len(self.warnings) - MAX_NOTES} more")
         return {"score": _round6(self.score), "max_score": _round6(self.max_score), "output": "\n".join(lines),
-                "visibility": visibility, "stdout_visibility": "hidden", "tests": tests}
+                "visibility": visibility, "stdout_visibility": "hidden"}
+
+
+def gradescope_test(qid: str, fb: Feedback, st: AttemptStats | None, prompt: str, *, reveal: bool = False,
+                    visibility: str = "visible") -> dict:
+    """One entry of :meth:`GradeResult.to_gradescope`'s ``tests``: a function of its arguments only."""
+    out = fb.message
+    if reveal and fb.expected_text and not fb.correct:
+        out += f"\nexpected: {fb.expected_text}"
+    if st is not None:
+        out += f"\nchecks recorded: {st.checks} ({st.wrong_before_right} wrong before the right one)" \
+            if st.ever_right else f"\nchecks recorded: {st.checks} (none right)"
+    name = f"{qid}: {prompt}" if prompt else qid
+    return {"name": name[:200], "score": _round6(fb.score), "max_score": _round6(fb.max_score), "output": out,
+            "visibility": visibility, "status": "passed" if fb.correct else "failed"}
 
 
 def _round6(x):
