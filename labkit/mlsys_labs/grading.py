@@ -165,7 +165,7 @@ class GradeResult:
     identity: dict = field(default_factory=dict)  # roster entry (id, email, name, section) when matched
     variant_params: dict = field(default_factory=dict)
     answers: dict = field(default_factory=dict)  # qid -> the student's text (for integrity checks)
-    variant_key: tuple = ()
+    variant_key: str = ""  # Variant.key() of the variant graded
     variant: Any = field(default=None, repr=False, compare=False)  # the Variant graded (for integrity checks)
     error_kinds: dict = field(default_factory=dict)  # qid -> Feedback.code, with "off" split into off / off_2x
 

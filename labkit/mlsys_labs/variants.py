@@ -48,17 +48,20 @@ class Variant:
     student_id: str
     seed: str
     params: dict = field(default_factory=dict)
-    _key: tuple = field(default=(), init=False, repr=False, compare=False)
+    _key: str = field(default="", init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        key = (self.lab_id, tuple(sorted([(k, repr(v)) for k, v in self.params.items()])))
+        # the repr of (lab id, sorted (name, repr(value)) pairs): text, so that its hash is computed once (the
+        # expected-value caches look a variant up several times per question)
+        key = repr((self.lab_id, tuple(sorted([(k, repr(v)) for k, v in self.params.items()]))))
         object.__setattr__(self, "_key", key)
 
     def __getitem__(self, name: str):
         return self.params[name]
 
-    def key(self) -> tuple:
-        """Hashable identity of the variant's content (lab id + params), for caching expected values."""
+    def key(self) -> str:
+        """Hashable identity of the variant's content (lab id + params, values compared by ``repr``), for
+        caching expected values."""
         return self._key
 
     def to_json(self) -> dict:
