@@ -75,8 +75,23 @@ async function carryOver(cache, manifest) {
   }
 }
 
+/* marimo's frontend chunks (content-hashed, a few hundred per lab start) are answered by the browser from this
+   build's cache without waking this worker (the Service Worker Static Routing API; a miss goes to the
+   network). Browsers without it send them to the fetch handler below, as before. */
+const ASSETS = new URL("labs/assets/", SCOPE);
+
+async function addRoutes(event) {
+  if (typeof event.addRoutes !== "function" || typeof URLPattern !== "function") return;
+  const pattern = new URLPattern({ protocol: ASSETS.protocol.slice(0, -1), hostname: ASSETS.hostname,
+                                   port: ASSETS.port, pathname: ASSETS.pathname + "*" });
+  try {
+    await event.addRoutes([{ condition: { urlPattern: pattern, requestMethod: "GET" }, source: { cacheName: CACHE } }]);
+  } catch (e) { console.warn("[mlsys sw] static routes not added:", e); }
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
+    await addRoutes(event);
     const cache = await caches.open(CACHE);
     const mresp = await fetchFresh(keyOf("manifest.json"));
     const manifest = await mresp.clone().json();
@@ -107,11 +122,17 @@ async function readRecord(cache, page) {
   try { return await r.json(); } catch (e) { return { urls: [], started: false }; }
 }
 
+let recordWrites = 0; // lab records written since this worker started (reported by "status")
+
 async function addToRecord(cache, page, urls, started) {
   const rec = await readRecord(cache, page);
   const all = new Set(rec.urls);
   for (const u of urls) if (cacheable(u)) all.add(keyOf(u));
+  /* a warm start changes nothing: no write then, so no put competes with the page's own reads of this cache
+     while it boots (the suspect in the blank-start defect, README "Reload stress") */
+  if (all.size === rec.urls.length && (rec.started || !started)) return;
   const body = JSON.stringify({ urls: Array.from(all).sort(), started: rec.started || started });
+  recordWrites += 1;
   await cache.put(keyOf(RECORD + page), new Response(body, { headers: { "Content-Type": "application/json" } }));
 }
 
@@ -129,7 +150,8 @@ async function status() {
     labs[lab.page] = everything || (have.has(keyOf(lab.page)) && runtime && rec.started &&
                                     rec.urls.every((u) => have.has(u)));
   }
-  return { type: "status", build: BUILD, labs: labs, cached: cached, total: files.length, slowLookups: slowLookups };
+  return { type: "status", build: BUILD, labs: labs, cached: cached, total: files.length, slowLookups: slowLookups,
+           recordWrites: recordWrites };
 }
 
 function escapeHtml(s) {

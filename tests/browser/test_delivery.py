@@ -39,10 +39,18 @@ def test_site_under_a_sub_path_runs_caches_and_reloads_offline(guarded, make_ser
     assert scope == srv.url
     outside_prefix = sorted({p for p, _, _ in srv.take_hits() if not p.startswith(SUBPATH)})
     assert outside_prefix == [], f"requests outside {SUBPATH}: {outside_prefix[:10]}"
+    cdp = page.context.new_cdp_session(page)  # how each response was answered (the worker's static route or not)
+    cdp.send("Network.enable")
+    answered = []
+    cdp.on("Network.responseReceived", lambda e: answered.append(
+        (e["response"]["url"], (e["response"].get("serviceWorkerRouterInfo") or {}).get("actualSourceType"))))
     srv.set_down(True)
     page.reload()
     pagekit.wait_interactive(page)
     assert not pagekit.state(page)["errors"]
+    # marimo's chunks come from the build's cache by the static route, without the worker's fetch handler
+    chunks = [(url, how) for url, how in answered if url.startswith(srv.url + "labs/assets/")]
+    assert len(chunks) >= 50 and all(how == "cache" for _, how in chunks), chunks[:5]
     slider = page.locator("[role=slider]").first
     cell = pagekit.cell_of(slider)
     before = pagekit.signature(page, cell)
@@ -148,6 +156,15 @@ def _known_blank_start(diag: dict) -> bool:
         diag.get("controlled")) and bool(diag.get("gave_up_notice"))
 
 
+# The service worker's "status" reply (sent after every earlier message's work is done).
+_SW_STATUS_JS = """() => new Promise(resolve => {
+  const on = (e) => { if (e.data && e.data.type === 'status') { navigator.serviceWorker.removeEventListener('message', on);
+                                                                resolve(e.data); } };
+  navigator.serviceWorker.addEventListener('message', on);
+  navigator.serviceWorker.controller.postMessage({type: 'status'});
+})"""
+
+
 def test_reload_stress_never_leaves_a_blank_page(guarded, make_server_fixture):
     """100 reloads of a cached lab (served by the service worker, as a student's reload is): no page stays
     blank — marimo mounts its app within MOUNT_TIMEOUT_MS of `load`, or, for the rare blank start whose cause
@@ -161,7 +178,12 @@ def test_reload_stress_never_leaves_a_blank_page(guarded, make_server_fixture):
     page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}"[:300]))
     blank, slowest_load, slowest_mount = [], 0.0, 0.0
+    writes = page.evaluate(_SW_STATUS_JS)["recordWrites"]
+    assert writes >= 1, "the first visit wrote the lab's offline record"
     for i in range(RELOADS):
+        if i == 5:  # warm starts write nothing to the cache they read from (no put beside the page's reads)
+            page.evaluate("() => window.__mlsysCacheNow()")
+            assert page.evaluate(_SW_STATUS_JS)["recordWrites"] == writes, "a warm start rewrote the lab record"
         t0 = time.monotonic()
         g.pending.clear()
         failed.clear()
