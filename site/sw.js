@@ -206,7 +206,8 @@ async function reportRuntime(request, clientId, key) {
 
 /* A cache lookup that has not answered in MATCH_WAIT_MS is not waited for while the network is there: a lab
    page whose module chunks sat unanswered in this worker stayed blank (README, "Reload stress"), and one
-   suspect is Cache Storage holding a lookup behind a write. Offline, the lookup is awaited as before. */
+   suspect was Cache Storage holding a lookup behind a write (warm starts write nothing now). Offline, the
+   lookup is awaited as before. */
 const MATCH_WAIT_MS = 3000;
 const SLOW = Symbol("slow");
 let slowLookups = 0; // reported by the "status" message
