@@ -272,7 +272,7 @@ def clean_attempts(raw: Any, known: set, warnings: list) -> list[dict]:
         warnings.append("'attempts' is not a list; ignored")
         return []
     out, bad = [], 0
-    append, utc, memo = out.append, _utc_text, _UTC_MEMO
+    append, utc = out.append, _utc_text
     for a in raw[:MAX_ATTEMPTS]:
         if not isinstance(a, dict):
             bad += 1
@@ -282,11 +282,8 @@ def clean_attempts(raw: Any, known: set, warnings: list) -> list[dict]:
         if qid not in known or not isinstance(answer, str):
             bad += 1
             continue
-        t = get("time")
-        when = memo.get(t, _MISSING) if type(t) is str and len(t) <= 40 else _MISSING  # _utc_text's memo, inline
-        if when is _MISSING:
-            when = utc(t)
-        append({"question": qid, "time": when, "answer": answer[:MAX_ATTEMPT_CHARS], "correct": get("correct") is True})
+        append({"question": qid, "time": utc(get("time")), "answer": answer[:MAX_ATTEMPT_CHARS],
+                "correct": get("correct") is True})
     if len(raw) > MAX_ATTEMPTS:
         warnings.append(f"more than {MAX_ATTEMPTS} attempt records: only the first {MAX_ATTEMPTS} were read")
     if bad:
