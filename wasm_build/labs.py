@@ -246,7 +246,7 @@ def patch_page(text: str, lab: LabInfo) -> str:
         text = text.replace("</head>", f"<title>{html.escape(lab.title)}</title>\n</head>", 1)
     text = text.replace("</head>", PAGE_INCLUDES + "\n</head>", 1)
     text = stylesheets_first(text, lab)
-    text = defer_module_preloads(text, lab)
+    text = defer_module_preloads(text)
     return text.replace("</body>", SW_SNIPPET + "\n</body>", 1)
 
 
@@ -265,7 +265,7 @@ def stylesheets_first(text: str, lab: LabInfo) -> str:
     return head[:first.end()] + "\n" + "\n".join(links) + head[first.end():] + rest
 
 
-def defer_module_preloads(text: str, lab: LabInfo) -> str:
+def defer_module_preloads(text: str) -> str:
     """Turn marimo's ≈ 170 ``<link rel="modulepreload">`` of the head into a script after ``#root`` that adds
     them once the first frame is painted. In the head they shared a slow link with the stylesheets and filled
     a throttled CPU with module parsing before the pre-rendered narrative could show; the entry module
