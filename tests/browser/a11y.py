@@ -157,3 +157,33 @@ _TRACKS_JS = """
 def slider_tracks(page) -> list[int]:
     """Width in px of every visible slider track (a usable slider keeps some room to move)."""
     return page.evaluate(_TRACKS_JS)
+
+
+# The notebook's "…" menu is marimo's only floating chrome left (the badge is hidden): at each of five scroll
+# positions of the page's scroll box, the cells whose box it covers.
+_CHROME_OVER_JS = """
+async () => {
+  const menu = document.querySelector('[data-testid="notebook-actions-dropdown"]');
+  if (!menu) return {menu: false, covered: []};
+  const box = menu.closest('.overflow-y-auto') || document.scrollingElement;
+  const start = box.scrollTop, covered = new Set();
+  for (const f of [0, 0.25, 0.5, 0.75, 1]) {
+    box.scrollTop = f * (box.scrollHeight - box.clientHeight);
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const m = menu.getBoundingClientRect();
+    if (m.width === 0) continue;
+    for (const c of document.querySelectorAll('.marimo-cell[data-cell-id]')) {
+      const r = c.getBoundingClientRect();
+      if (r.height > 0 && r.left < m.right && m.left < r.right && r.top < m.bottom && m.top < r.bottom)
+        covered.add(`${c.dataset.cellId} at ${Math.round(f * 100)}% scrolled`);
+    }
+  }
+  box.scrollTop = start;
+  return {menu: true, covered: [...covered]};
+}
+"""
+
+
+def chrome_over_cells(page) -> list[str]:
+    """Cells (with the scroll position) that marimo's fixed notebook menu button lies over."""
+    return page.evaluate(_CHROME_OVER_JS)["covered"]

@@ -112,8 +112,8 @@ def predict_and_cards_equal_cpython(g, page, lab_id: str) -> None:
 
 def accessible_on_every_screen(page, lab_id: str) -> None:
     """axe-core WCAG 2.2 A/AA: no critical or serious violation once interactive; every visible slider announces
-    a value with its unit; every chart has a text alternative with numbers; no sideways scrolling and usable
-    slider tracks at 683, 390 and 360 px. Leaves the page at 1366×768."""
+    a value with its unit; every chart has a text alternative with numbers; no sideways scrolling, usable
+    slider tracks and no cell under marimo's menu button at 683, 390 and 360 px. Leaves the page at 1366×768."""
     page.wait_for_timeout(500)  # the page script names controls on the next animation frame
     try:
         violations = a11y.run_axe(page)
@@ -148,6 +148,8 @@ def accessible_on_every_screen(page, lab_id: str) -> None:
             assert w["scrollWidth"] <= width, f"{lab_id} at {width} px: page is {w['scrollWidth']} px wide: {w['wide']}"
             thin = [s for s in a11y.slider_tracks(page) if s < 120]
             assert not thin, f"{lab_id} at {width} px: slider tracks only {thin} px wide"
+            covered = a11y.chrome_over_cells(page)
+            assert not covered, f"{lab_id} at {width} px: marimo's menu button covers cells {covered[:5]}"
     finally:
         page.set_viewport_size(WIDE)
         page.wait_for_timeout(300)
