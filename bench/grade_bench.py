@@ -160,6 +160,7 @@ def main() -> int:
     results = ROOT / "bench" / "results"  # gitignored
     results.mkdir(parents=True, exist_ok=True)
     scratch = Path(a.scratch or tempfile.gettempdir())
+    scratch.mkdir(parents=True, exist_ok=True)
     folder = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="grade_bench_", dir=scratch))
     t0 = time.perf_counter()
     roster, n_students = write_batch(folder, a.n, a.hostile, labs)
