@@ -18,6 +18,8 @@ unreachable here), then measures each page in Debian Chromium:
   bytes  response bodies served for the cold load; "next lab": bytes served when a second lab is opened after
          the first (same browser, everything shared already cached)
   first text  navigation start → the first cell showing text (pre-rendered narrative), cold and warm
+  wd     steps the blank-page watchdog took (site/register.js: a reload, a restart without the service worker,
+         giving up) during the cold load and the warm reload; 0 when every start mounted by itself
   memory page JS heap (CDP Performance.getMetrics) and the resident memory of the browser's renderer
          processes (/proc: the page, its Pyodide worker with the wasm heap, the service worker)
 Prints a table and writes JSON to bench/results/.
@@ -244,6 +246,8 @@ def measure(browser, srv: LocalServer, lab_id: str, moves: int, cpu_throttle: fl
     warm = pagekit.wait_interactive(page) - t0
     warm_first = page.evaluate("() => window.__firstText ?? null")
     warm_bytes, _ = srv.take_counts()
+    # steps the blank-page watchdog (site/register.js) took during the cold load and the warm reload
+    acts = int(page.evaluate("() => sessionStorage.getItem('mlsys-watchdog-acts') || '0'"))
     next_bytes = None
     if next_lab:
         page.goto(srv.url + f"labs/{next_lab}.html")
@@ -260,7 +264,7 @@ def measure(browser, srv: LocalServer, lab_id: str, moves: int, cpu_throttle: fl
             "slider_p50_ms": round(pct(finite, 0.5) * 1000, 1) if finite else None,
             "slider_p95_ms": round(pct(finite, 0.95) * 1000, 1) if finite else None,
             "slider_max_ms": round(max(finite) * 1000, 1) if finite else None,
-            "slider_timeouts": len(lat) - len(finite), "outside_requests": outside}
+            "slider_timeouts": len(lat) - len(finite), "watchdog_acts": acts, "outside_requests": outside}
 
 
 def main(argv=None) -> int:
@@ -307,7 +311,7 @@ def main(argv=None) -> int:
 
     nan = float("nan")
     hdr = (f"{'page':32} {'text c':>6} {'cold s':>7} {'text w':>6} {'warm s':>7} {'w/c':>5} {'MB':>6} {'next MB':>7} "
-           f"{'heap':>5} {'rss MB':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'t/o':>4}")
+           f"{'heap':>5} {'rss MB':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'t/o':>4} {'wd':>3}")
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
@@ -316,7 +320,7 @@ def main(argv=None) -> int:
         print(f"{r['lab'][:32]:32} {r['first_text_cold_s'] or nan:6.2f} {r['cold_s']:7.1f} "
               f"{r['first_text_warm_s'] or nan:6.2f} {r['warm_s']:7.1f} {ratio:5.2f} {r['bytes'] / 1e6:6.1f} {nxt:7.2f} "
               f"{r['js_heap_mb']:5.0f} {r['renderer_rss_mb'] or nan:6.0f} {r['slider_p50_ms'] or nan:7.0f} "
-              f"{r['slider_p95_ms'] or nan:7.0f} {r['slider_max_ms'] or nan:7.0f} {r['slider_timeouts']:4d}")
+              f"{r['slider_p95_ms'] or nan:7.0f} {r['slider_max_ms'] or nan:7.0f} {r['slider_timeouts']:4d} {r['watchdog_acts']:3d}")
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")

@@ -16,7 +16,6 @@ CACHE_ALL_TIMEOUT_MS = 180_000
 MOUNT_TIMEOUT_MS = 15_000  # = the watchdog in register.js: a page still blank then is what students saw
 RELOADS = int(os.environ.get("MLSYS_RELOADS", "100"))  # fewer only to try the test by hand
 #: blank starts the watchdog recovered that the test tolerates in RELOADS reloads (measured: 0–1 per 100)
-MAX_RECOVERED_BLANKS = 3
 LATE_TIMEOUT_MS = 60_000  # how long a blank page may take to recover: the watchdog acts 15 s after each load, twice
 LOAD_TIMEOUT_MS = 60_000  # reload → `load` (the page's scripts and styles, from the service worker)
 
@@ -128,10 +127,23 @@ def test_offline_marks_cache_all_and_the_page_for_a_lab_never_opened(guarded, ma
     assert g.outside == []
 
 
-# the watchdog's test in register.js: marimo has mounted something into #root and the page shows text
 def _diagnose(page, g) -> dict:
-    """What a blank page was doing: document state, what ran, what is still pending, errors."""
-    info = page.evaluate("""() => ({
+    """What a blank page was doing: document state, what ran, what is still pending, errors. The watchdog reloads
+    the page 15 s after `load`, the moment this is called: if its reload wins, the document is gone and only what
+    the browser reported (pending requests, errors) is kept."""
+    pending, errors = sorted(set(g.pending.values()))[:20], g.errors[-5:]
+    try:
+        info = _document_state(page)
+    except Exception as e:
+        if "context was destroyed" not in str(e):
+            raise
+        info = {"document": "replaced by the watchdog's reload before it could be read"}
+    info["pending"], info["page_errors"] = pending, errors
+    return info
+
+
+def _document_state(page) -> dict:
+    return page.evaluate("""() => ({
         readyState: document.readyState,
         rootChildren: (document.getElementById('root') || {childElementCount: -1}).childElementCount,
         bodyText: document.body ? document.body.innerText.slice(0, 200) : null,
@@ -139,21 +151,11 @@ def _diagnose(page, g) -> dict:
         resources: performance.getEntriesByType('resource').length,
         moduleScripts: Array.from(document.querySelectorAll('script[type=module]')).map(s => s.src),
         console: (window.__qaConsole || []).slice(-8) })""")
-    info["pending"] = sorted(set(g.pending.values()))[:20]
-    info["page_errors"] = g.errors[-5:]
-    return info
 
 
+# the watchdog's test in register.js: marimo has mounted something into #root and the page shows text
 _MOUNTED_JS = """() => { const r = document.getElementById('root');
   return !!r && !!r.querySelector(':scope > :not(.mlsys-static)') && document.body.innerText.trim() !== ''; }"""
-
-
-def _known_blank_start(diag: dict) -> bool:
-    """The signature of the open blank-start defect: the watchdog acted (its console line), the page raised no
-    error, its document was controlled by the service worker, and the student was told (the watchdog's alert)."""
-    console = " ".join(diag.get("browser_console", []) + diag.get("console", []))
-    return "[mlsys] the lab page did not start" in console and not diag.get("page_errors") and bool(
-        diag.get("controlled")) and bool(diag.get("gave_up_notice"))
 
 
 # The service worker's "status" reply (sent after every earlier message's work is done).
@@ -166,10 +168,11 @@ _SW_STATUS_JS = """() => new Promise(resolve => {
 
 
 def test_reload_stress_never_leaves_a_blank_page(guarded, make_server_fixture):
-    """100 reloads of a cached lab (served by the service worker, as a student's reload is): no page stays
-    blank — marimo mounts its app within MOUNT_TIMEOUT_MS of `load`, or, for the rare blank start whose cause
-    is still open (module scripts left pending in the service worker), the watchdog in register.js reloads it
-    once and it mounts; blank starts are printed with their diagnosis and at most MAX_RECOVERED_BLANKS."""
+    """100 reloads of a cached lab (served by the service worker, as a student's reload is): not one blank
+    start — marimo mounts its app within MOUNT_TIMEOUT_MS of `load` every time, so the watchdog in register.js
+    never has to act. (The cause of the blank starts of 1–2 December: Chromium sometimes stopped loading a
+    module graph whose scripts came from the worker's fetch handler; marimo's chunks now come by the worker's
+    static routes — README, "Reload stress".) A blank start fails the test with its diagnosis."""
     srv = make_server_fixture()
     g = guarded(srv.url, intercept=False)
     page = _start_lab(g, srv.url + "labs/smoke_roofline.html")
@@ -207,19 +210,13 @@ def test_reload_stress_never_leaves_a_blank_page(guarded, make_server_fixture):
         if i % 10 == 9:
             print(f"  {i + 1} reloads, {len(blank)} blank; slowest: reload → load {slowest_load:.1f} s, "
                   f"load → mounted {slowest_mount:.1f} s", file=sys.stderr, flush=True)
+    acts = page.evaluate("() => sessionStorage.getItem('mlsys-watchdog-acts') || '0'")
     print(f"{RELOADS} reloads: {len(blank)} blank for {MOUNT_TIMEOUT_MS / 1000:g} s after load; slowest reload → "
-          f"load {slowest_load:.1f} s, load → mounted {slowest_mount:.1f} s")
-    for i, diag in blank:  # the open defect (README, "The blank page"): shown with its diagnosis in the log
+          f"load {slowest_load:.1f} s, load → mounted {slowest_mount:.1f} s; watchdog steps taken: {acts}")
+    for i, diag in blank:  # shown with its diagnosis in the log
         print(f"  reload {i}: blank, mounted {diag['mounted_after_load_s']} s after load; pending "
               f"{diag['pending'][:5]}, console {diag['browser_console'][-2:]}")
-    assert len(blank) <= MAX_RECOVERED_BLANKS, f"{len(blank)} blank starts in {RELOADS} reloads: {blank}"
-    stuck = [(i, d) for i, d in blank if d["mounted_after_load_s"] is None]
-    if stuck and all(_known_blank_start(d) for _, d in stuck):
-        # The open defect (README, "Reload stress"): a rare start where marimo never mounts — no page error, no
-        # failed request of the new document — and the watchdog's one reload started blank as well. Reported as
-        # an expected failure with its diagnosis until the root cause is fixed; anything else fails the test.
-        pytest.xfail(f"known blank start (open defect) at reloads {[i for i, _ in stuck]} of {RELOADS}: {stuck}")
-    assert stuck == [], f"a page stayed blank (the watchdog's reload did not recover it): {stuck} of {RELOADS}"
+    assert not blank and acts == "0", f"{len(blank)} blank start(s) in {RELOADS} reloads (the watchdog acted {acts} times): {blank}"
     pagekit.wait_interactive(page)
 
 
@@ -267,8 +264,6 @@ def test_prerendered_outputs_show_before_the_kernel_and_equal_what_it_renders(gu
 
     session = embedded_session((site_dir / "labs" / f"{PRERENDER_LAB}.html").read_text(encoding="utf-8"))
     if session is None:
-        import pytest
-
         pytest.skip("the site was built without pre-rendered outputs (MLSYS_PRERENDER=0)")
     assert session["cells"], "the page embeds an empty session"
     g = guarded(server.url)
@@ -326,8 +321,6 @@ def test_plain_http_on_a_classroom_network_runs_labs_but_says_offline_is_unavail
     no service worker. The labs run; the landing page says offline use needs HTTPS instead of promising it."""
     import threading
 
-    import pytest
-
     from wasm_build.serve import make_server
 
     addr = _lan_address()
@@ -371,6 +364,8 @@ def test_watchdog_reloads_a_page_that_never_starts_then_tells_the_student(guarde
     assert any("reloading once" in c for c in said) and any("did not start (again)" in c for c in said), said
     button = alert.get_by_role("button", name="Reload the lab")
     assert button.is_visible()
+    # both steps counted for the tab (the benchmark reports the count): the reload, then giving up
+    assert page.evaluate("() => sessionStorage.getItem('mlsys-watchdog-acts')") == "2"
     # the status line ("… the controls respond once it is ready") is gone: it would contradict the alert
     assert page.locator("#mlsys-boot-status").count() == 0
     box = button.bounding_box()
