@@ -247,7 +247,7 @@ def measure(browser, srv: LocalServer, lab_id: str, moves: int, cpu_throttle: fl
     warm_first = page.evaluate("() => window.__firstText ?? null")
     warm_bytes, _ = srv.take_counts()
     # steps the blank-page watchdog (site/register.js) took during the cold load and the warm reload
-    acts = int(page.evaluate("() => sessionStorage.getItem('mlsys-watchdog-acts') || '0'"))
+    acts = pagekit.watchdog_acts(page)
     next_bytes = None
     if next_lab:
         page.goto(srv.url + f"labs/{next_lab}.html")

@@ -46,10 +46,11 @@
      Python starts. A reloaded lab page used to stay blank about once in 50–100 reloads: document complete, no
      error, its whole module graph fetched through the service worker's fetch handler and never evaluated
      (a Chromium stall; README, "Reload stress"). The worker's static routes now send marimo's chunks around
-     the handler; this stays as a net (browsers without static routes) and counts its steps. Step 1 reloads once. A page still blank after that (the reload is
-     sometimes blank as well) is restarted without the service worker: it is unregistered (when online; the
-     cached files stay in Cache Storage) and the page reloads from the network, then registers it again. Each
-     step at most once per page until it has started again (its marks are cleared as soon as a page mounts).
+     the handler; this stays as a net (browsers without static routes) and counts its steps. Step 1 reloads
+     once. A page still blank after that (the reload is sometimes blank as well) is restarted without the
+     service worker: it is unregistered (when online; the cached files stay in Cache Storage) and the page
+     reloads from the network, then registers it again. Each step at most once per page until it has started
+     again (its marks are cleared as soon as a page mounts).
      A page that neither step started says so, with a button that reloads it (role=alert). */
   if (isLab) {
     var key = "mlsys-restarted:" + location.pathname;

@@ -68,6 +68,12 @@ _READY_JS = """
 """
 
 
+def watchdog_acts(page) -> int:
+    """Steps the blank-page watchdog (site/register.js) has taken in this tab: reloads, restarts without the
+    service worker, giving up. Kept in ``sessionStorage``, so it survives the reloads it counts."""
+    return int(page.evaluate("() => sessionStorage.getItem('mlsys-watchdog-acts') || '0'"))
+
+
 def wait_interactive(page, timeout_s: float = DEFAULT_TIMEOUT_S, settle_s: float = 1.5) -> float:
     """Wait until the kernel is connected, the cells show outputs (marimo first shows the cells empty, then
     a "Loading…" screen, then the outputs) and the outputs stopped changing for ``settle_s``. If the page

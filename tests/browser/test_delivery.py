@@ -15,7 +15,6 @@ SUBPATH = "/course/labs/"
 CACHE_ALL_TIMEOUT_MS = 180_000
 MOUNT_TIMEOUT_MS = 15_000  # = the watchdog in register.js: a page still blank then is what students saw
 RELOADS = int(os.environ.get("MLSYS_RELOADS", "100"))  # fewer only to try the test by hand
-#: blank starts the watchdog recovered that the test tolerates in RELOADS reloads (measured: 0–1 per 100)
 LATE_TIMEOUT_MS = 60_000  # how long a blank page may take to recover: the watchdog acts 15 s after each load, twice
 LOAD_TIMEOUT_MS = 60_000  # reload → `load` (the page's scripts and styles, from the service worker)
 
@@ -210,13 +209,14 @@ def test_reload_stress_never_leaves_a_blank_page(guarded, make_server_fixture):
         if i % 10 == 9:
             print(f"  {i + 1} reloads, {len(blank)} blank; slowest: reload → load {slowest_load:.1f} s, "
                   f"load → mounted {slowest_mount:.1f} s", file=sys.stderr, flush=True)
-    acts = page.evaluate("() => sessionStorage.getItem('mlsys-watchdog-acts') || '0'")
+    acts = pagekit.watchdog_acts(page)
     print(f"{RELOADS} reloads: {len(blank)} blank for {MOUNT_TIMEOUT_MS / 1000:g} s after load; slowest reload → "
           f"load {slowest_load:.1f} s, load → mounted {slowest_mount:.1f} s; watchdog steps taken: {acts}")
     for i, diag in blank:  # shown with its diagnosis in the log
         print(f"  reload {i}: blank, mounted {diag['mounted_after_load_s']} s after load; pending "
               f"{diag['pending'][:5]}, console {diag['browser_console'][-2:]}")
-    assert not blank and acts == "0", f"{len(blank)} blank start(s) in {RELOADS} reloads (the watchdog acted {acts} times): {blank}"
+    assert not blank and acts == 0, (
+        f"{len(blank)} blank start(s) in {RELOADS} reloads (the watchdog acted {acts} times): {blank}")
     pagekit.wait_interactive(page)
 
 
@@ -365,7 +365,7 @@ def test_watchdog_reloads_a_page_that_never_starts_then_tells_the_student(guarde
     button = alert.get_by_role("button", name="Reload the lab")
     assert button.is_visible()
     # both steps counted for the tab (the benchmark reports the count): the reload, then giving up
-    assert page.evaluate("() => sessionStorage.getItem('mlsys-watchdog-acts')") == "2"
+    assert pagekit.watchdog_acts(page) == 2
     # the status line ("… the controls respond once it is ready") is gone: it would contradict the alert
     assert page.locator("#mlsys-boot-status").count() == 0
     box = button.bounding_box()
