@@ -8,7 +8,8 @@ load. Pyodide can instead restore a memory image taken after that work (``loadPy
 outside marimo, on a page of its own on the site's runtime (``<site>/pyodide``), in Debian Chromium, for two
 states of the interpreter:
 
-  pure  the modules marimo's worker imports first (jedi, pygments, docutils): pure Python only
+  pure  the module marimo's worker imports first (pygments; the site leaves out the editor's jedi and
+        docutils, wasm_build/worker.py): pure Python only
   lab   also marimo, marimo's Pyodide bootstrap, mlsysim_core, the lab catalog and lab 00's bank, then a real
         computation (lab 00's expected answers, encoded with msgspec): compiled extensions included
 
@@ -37,8 +38,8 @@ from browser_bench import CHROMIUM_ARGS  # noqa: E402
 from siteserver import LocalServer  # noqa: E402
 
 STAGES = {
-    "pure": ["import jedi, pygments, docutils", "_check = str(len(__import__('sys').modules))"],
-    "lab": ["import jedi, pygments, docutils", "import marimo, marimo._pyodide.bootstrap", "import mlsysim_core",
+    "pure": ["import pygments", "_check = str(len(__import__('sys').modules))"],
+    "lab": ["import pygments", "import marimo, marimo._pyodide.bootstrap", "import mlsysim_core",
             "import mlsys_labs.catalog as c", "import mlsys_labs.banks.lab_00_hello_roofline",
             "from mlsys_labs.variants import make_variant", "import msgspec",
             "lab = c.LABS['00_hello_roofline']",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import compress, fetch, labs as labs_mod, lockfile, pycompile, site as site_mod
+from . import compress, fetch, labs as labs_mod, lockfile, pycompile, site as site_mod, worker
 from .versions import MARIMO_VERSION, PINS, PYODIDE_VERSION, ROOT, WHEEL_PINS, dev_pin
 
 DEFAULT_OUT = ROOT / "_site"
@@ -170,7 +170,7 @@ def step_bytecode(ctx: BuildContext) -> str:
 
 def step_lockfile(ctx: BuildContext) -> str:
     try:
-        lock = lockfile.build_lock(ctx.info, ctx.wheels)
+        lock = lockfile.build_lock(ctx.info, ctx.wheels, frozenset(worker.EDITOR_ONLY))
     except lockfile.LockError as e:
         raise BuildError(str(e)) from None
     lockfile.write_lock(lock, ctx.runtime / "pyodide-lock.json")
@@ -198,6 +198,11 @@ def step_export(ctx: BuildContext) -> str:
             (site_labs / f"{lab.id}.html").write_text(labs_mod.patch_page(page.read_text(encoding="utf-8"), lab),
                                                       encoding="utf-8")
             ctx.log(f"  labs/{lab.id}.html")
+    try:
+        patched = worker.patch_workers(site_labs / "assets")
+    except worker.WorkerPatchError as e:
+        raise BuildError(str(e)) from None
+    ctx.log(f"  {', '.join(patched)}: boot without {', '.join(worker.EDITOR_ONLY)} (editor only)")
     how = "outputs pre-rendered in CPython" if labs_mod.prerender_enabled() else "no pre-rendered outputs"
     return f"{len(ctx.labs)} lab(s) with marimo {MARIMO_VERSION} (--mode run, {how})"
 

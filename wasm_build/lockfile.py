@@ -3,7 +3,9 @@
 Our own small writer (``pyodide-lock`` 0.1 cannot read Pyodide 314 lockfiles; 0.2 needs Python >= 3.12):
 the info block comes from the npm package's lockfile; each wheel gets name, version, file_name, sha256,
 imports, depends (Requires-Dist evaluated for sys_platform == "emscripten"), install_dir "site".
-Every dependency must itself be in the lock, at a version its dependents accept, or the build fails.
+Every dependency must itself be in the lock, at a version its dependents accept, or the build fails — except
+those the build names as left out (``omit``: marimo-base's editor-only packages, ``wasm_build.worker``), which
+are dropped from ``depends``.
 """
 
 from __future__ import annotations
@@ -121,13 +123,17 @@ def browser_requirements(w: WheelInfo, info: dict | None = None) -> list[Require
     return out
 
 
-def check_closure(wheels: dict[str, WheelInfo], info: dict | None = None) -> None:
-    """Every browser requirement present and satisfied by the pinned version; else a clear error."""
+def check_closure(wheels: dict[str, WheelInfo], info: dict | None = None, omit: frozenset[str] = frozenset()) -> None:
+    """Every browser requirement not in ``omit`` present and satisfied by the pinned version; else a clear error."""
     problems = []
     for w in wheels.values():
         for r in browser_requirements(w, info):
             dep = canonicalize_name(r.name)
-            if dep not in wheels:
+            if dep in omit:
+                if dep in wheels:
+                    problems.append(f"{dep} is left out of the site (editor only) but pinned in "
+                                    "requirements/browser.txt")
+            elif dep not in wheels:
                 problems.append(f"{w.name} {w.version} requires {r} but {dep} is not in requirements/browser.txt")
             elif r.specifier and not r.specifier.contains(Version(wheels[dep].version), prereleases=True):
                 problems.append(f"{w.name} {w.version} requires {r} but browser.txt pins {dep}=={wheels[dep].version}")
@@ -135,15 +141,15 @@ def check_closure(wheels: dict[str, WheelInfo], info: dict | None = None) -> Non
         raise LockError("browser runtime is inconsistent:\n- " + "\n- ".join(problems))
 
 
-def build_lock(info: dict, wheels: dict[str, WheelInfo]) -> PyodideLockSpec:
-    check_closure(wheels, info)
+def build_lock(info: dict, wheels: dict[str, WheelInfo], omit: frozenset[str] = frozenset()) -> PyodideLockSpec:
+    check_closure(wheels, info, omit)
     packages = {}
     for key in sorted(wheels):
         w = wheels[key]
         packages[key] = PackageSpec(
             name=w.display_name, version=w.version, file_name=w.path.name, install_dir="site", sha256=w.sha256,
             package_type="package", imports=w.imports, unvendored_tests=False,
-            depends=sorted({canonicalize_name(r.name) for r in browser_requirements(w, info)}))
+            depends=sorted({canonicalize_name(r.name) for r in browser_requirements(w, info)} - omit))
     lock = PyodideLockSpec(info=InfoSpec(**info), packages=packages)
     try:
         lock.check_wheel_filenames()
