@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from types import SimpleNamespace
 
 import pytest
 
@@ -41,19 +42,12 @@ def test_patch_removes_the_editor_imports_and_keeps_the_rest():
         "create_session()")
 
 
-class _FakeSys:
-    def __init__(self, ns):
-        self.ns = ns
-
-    def setrecursionlimit(self, n):
-        self.ns["limit"] = n
-
-
 def test_the_replacement_sets_the_limit_it_is_given():
     (boot,) = _boot_python(patch_worker(WORKER))
     expr = next(ln for ln in boot.splitlines() if "patch_recursion_limit =" in ln).split("=", 1)[1].strip()
     seen = {}
-    fn = eval(expr.replace("__import__('sys')", "_sys"), {"_sys": _FakeSys(seen)})  # our own line, not input
+    fake_sys = SimpleNamespace(setrecursionlimit=lambda n: seen.update(limit=n))
+    fn = eval(expr.replace("__import__('sys')", "_sys"), {"_sys": fake_sys})  # our own line, not input
     fn(limit=1000)
     assert seen == {"limit": 1000}
 
