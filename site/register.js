@@ -25,12 +25,11 @@
     return out.filter(function (u) { return u.indexOf(root) === 0 && !sent.has(u); });
   }
 
-  /* the Python runtime is cached once the lab has started (the page's worker has just fetched it, so the
-     service worker's copy is a cheap revalidation instead of a second download) */
+  /* The rest of the Python runtime (every package of the site, most of which this lab never imports) is
+     cached once the lab is interactive (boot-status.js sets window.__mlsysBootDone): asked for earlier, its
+     megabytes shared the link with the packages the kernel was waiting for. */
   function labStarted() {
-    var cells = document.querySelectorAll(".marimo-cell[data-cell-id]");
-    var shown = Array.prototype.some.call(cells, function (c) { return c.innerText.trim() !== ""; });
-    return shown && !/Loading marimo|Loading notebook/.test(document.body.innerText);
+    return typeof window.__mlsysBootDone === "number";
   }
 
   function post(to, force) {

@@ -6,8 +6,13 @@
  * Fetch: cache first for same-origin GETs in scope, else network (and keep a copy). A page navigation that
  * is neither cached nor reachable gets the offline page (offlinePage): it says so and links the labs that are
  * available offline.
+ * Boot files: the runtime files a lab's Python worker will ask for (the manifest's labs[].boot, from
+ * wasm_build/bootfiles.py) are fetched into the cache ahead of it — when this worker activates, for the lab
+ * pages open then (a first visit), and when a lab page is requested through it: boot.first at once,
+ * boot.later (the notebook's own packages) once those are in. A request for a file on its way waits for
+ * that copy (one download, not two).
  * Messages from pages (each answered to the sender once all earlier messages are done):
- *   {type: "cache", urls, runtime, lab}  cache these URLs (a lab page adds runtime: true once it has started:
+ *   {type: "cache", urls, runtime, lab}  cache these URLs (a lab page adds runtime: true once it is interactive:
  *       the Python runtime RUNTIME is cached then; lab: its page path, whose record lists what it loaded)
  *       → {type: "cached", build, failed}  (URLs that could not be fetched, for the page to send again)
  *   {type: "status"}     → {type: "status", build, labs: {page: true|false}, cached, total}
@@ -113,6 +118,8 @@ self.addEventListener("activate", (event) => {
       if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
     }
     await self.clients.claim();
+    const pages = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    for (const c of pages) fetchBootFiles(c.url).catch(() => undefined);
   })());
 });
 
@@ -188,6 +195,47 @@ ${items.length ? "<ul class=\"offline-labs\">" + items.join("\n") + "</ul>" : "<
 let runtimeSizes = null; // pyodide/ path -> size, from the cached manifest
 const served = new Map(); // client id of a Python worker -> {bytes, files}
 
+// --------------------------------------------------------------------------- boot files
+
+const inflight = new Map(); // cache key -> promise of the copy being fetched into the cache right now
+const BOOT_LANES = 2; // of the browser's 6 connections per host: the rest stay with the page's own files
+const booting = new Set(); // lab pages whose boot files are being fetched
+
+/* Fetch into the cache, two at a time and in order, the files of ``paths`` not cached or on their way. A file
+   that fails (offline, quota) is left to the Python worker's own request. */
+async function fetchAhead(cache, paths) {
+  const todo = paths.map(keyOf).filter((k) => k.startsWith(SCOPE + "pyodide/"));
+  async function lane() {
+    while (todo.length) {
+      const key = todo.shift();
+      if (inflight.has(key)) continue;
+      const copy = (async () => {
+        if (!(await cache.match(key))) await cache.put(key, await fetchFresh(key));
+      })().catch(() => undefined);
+      inflight.set(key, copy);
+      await copy;
+      inflight.delete(key);
+    }
+  }
+  await Promise.all(Array.from({ length: BOOT_LANES }, lane));
+}
+
+async function fetchBootFiles(pageUrl) {
+  const page = keyOf(pageUrl);
+  if (booting.has(page)) return;
+  const cache = await caches.open(CACHE);
+  const manifest = (await readManifest(cache)) || { labs: [] };
+  const lab = (manifest.labs || []).find((l) => keyOf(l.page) === page);
+  if (!lab || !lab.boot) return;
+  booting.add(page);
+  try {
+    await fetchAhead(cache, lab.boot.first || []);
+    await fetchAhead(cache, lab.boot.later || []);
+  } finally {
+    booting.delete(page);
+  }
+}
+
 async function reportRuntime(request, clientId, key) {
   if (!key.startsWith(SCOPE + "pyodide/")) return;
   if (!runtimeSizes) {
@@ -220,6 +268,7 @@ function lookup(key) {
 
 async function respond(request, clientId) {
   const key = keyOf(request.url);
+  if (inflight.has(key)) await inflight.get(key); // on its way into the cache
   const pending = lookup(key);
   let found = await Promise.race([pending, new Promise((r) => setTimeout(() => r(SLOW), MATCH_WAIT_MS))]);
   if (found === SLOW) {
@@ -239,22 +288,33 @@ async function respond(request, clientId) {
   const hit = found.hit;
   reportRuntime(request, clientId, key).catch(() => undefined);
   if (hit) return hit;
-  let resp;
+  if (inflight.has(key)) { // another request started the same download meanwhile: wait for its copy
+    await inflight.get(key);
+    const again = await cache.match(key);
+    if (again) return again;
+  }
+  let copied;
+  const copy = new Promise((resolve) => { copied = resolve; });
+  inflight.set(key, copy);
   try {
-    resp = await fetch(request);
+    const resp = await fetch(request);
+    if (resp.ok && resp.status === 200 && resp.type === "basic") {
+      try { await cache.put(key, resp.clone()); } catch (e) { /* quota: serve anyway */ }
+    }
+    return resp;
   } catch (e) {
     if (request.mode === "navigate") return offlinePage(request.url);
     throw e;
+  } finally {
+    if (inflight.get(key) === copy) inflight.delete(key);
+    copied();
   }
-  if (resp.ok && resp.status === 200 && resp.type === "basic") {
-    try { await cache.put(key, resp.clone()); } catch (e) { /* quota: serve anyway */ }
-  }
-  return resp;
 }
 
 self.addEventListener("fetch", (event) => {
   const req = event.request;
   if (req.method !== "GET" || !cacheable(req.url) || req.headers.has("range")) return;
+  if (req.mode === "navigate") event.waitUntil(fetchBootFiles(req.url).catch(() => undefined));
   event.respondWith(respond(req, event.clientId));
 });
 

@@ -11,6 +11,7 @@ names and summaries drive the progress output (``[3/9] wheels: …``) and ``pyth
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import compress, fetch, labs as labs_mod, lockfile, pycompile, site as site_mod, worker
+from . import bootfiles, compress, fetch, labs as labs_mod, lockfile, pycompile, site as site_mod, worker
 from .versions import MARIMO_VERSION, PINS, PYODIDE_VERSION, ROOT, WHEEL_PINS, dev_pin
 
 DEFAULT_OUT = ROOT / "_site"
@@ -58,6 +59,7 @@ class BuildContext:
     wheels: dict[str, lockfile.WheelInfo] = field(default_factory=dict)  # canonical name -> shipped wheel
     local_names: set[str] = field(default_factory=set)  # this repo's packages
     manifest: dict = field(default_factory=dict)
+    boot: dict = field(default_factory=dict)  # lab id -> runtime files its worker fetches at start (bootfiles)
 
     @property
     def runtime(self) -> Path:
@@ -203,8 +205,26 @@ def step_export(ctx: BuildContext) -> str:
     except worker.WorkerPatchError as e:
         raise BuildError(str(e)) from None
     ctx.log(f"  {', '.join(patched)}: boot without {', '.join(worker.EDITOR_ONLY)} (editor only)")
+    try:
+        ctx.boot = boot_plans(ctx, site_labs)
+    except bootfiles.BootFilesError as e:
+        raise BuildError(str(e)) from None
+    sizes = [sum((ctx.site / f).stat().st_size for f in plan["first"] + plan["later"]) for plan in ctx.boot.values()]
+    ctx.log(f"  boot files of each lab (manifest): {min(sizes) / 1e6:.1f}–{max(sizes) / 1e6:.1f} MB of the runtime")
     how = "outputs pre-rendered in CPython" if labs_mod.prerender_enabled() else "no pre-rendered outputs"
     return f"{len(ctx.labs)} lab(s) with marimo {MARIMO_VERSION} (--mode run, {how})"
+
+
+def boot_plans(ctx: BuildContext, site_labs: Path) -> dict[str, dict[str, list[str]]]:
+    """The runtime files each lab's Python worker fetches at start (wasm_build/bootfiles.py), by lab id."""
+    workers = sorted((site_labs / "assets").glob("worker-*.js"))
+    if len(workers) != 1:
+        raise bootfiles.BootFilesError(f"expected one marimo worker-*.js in labs/assets, found {len(workers)}")
+    js = workers[0].read_text(encoding="utf-8")
+    pkgs, prepended = bootfiles.worker_packages(js, workers[0].name), bootfiles.worker_imports(js)
+    lock = json.loads((ctx.runtime / "pyodide-lock.json").read_text(encoding="utf-8"))
+    return {lab.id: bootfiles.boot_files(lock, pkgs, bootfiles.notebook_imports(lab.path) | prepended, ctx.runtime)
+            for lab in ctx.labs}
 
 
 def step_pages(ctx: BuildContext) -> str:
@@ -218,7 +238,7 @@ def step_pages(ctx: BuildContext) -> str:
         "wheels": {k: ctx.wheels[k].version for k in sorted(ctx.wheels)},
         "pins": {p.name: f"{p.version} ({p.kind})" for p in PINS},
     }
-    lab_dicts = [lab.as_dict() for lab in ctx.labs]
+    lab_dicts = [{**lab.as_dict(), "boot": ctx.boot[lab.id]} for lab in ctx.labs]
     runtime_bytes = sum(p.stat().st_size for p in ctx.runtime.iterdir())
     # the landing page shows the build id, so hash everything else first
     pre = site_mod.build_hash(site_mod.file_table(site), versions, lab_dicts)

@@ -64,7 +64,7 @@ class ThrottledHandler(SiteHandler):
     def log_request(self, code="-", size="-"):
         with self.server.count_lock:
             self.server.hits.append((self.path, int(code) if str(code).isdigit() else 0,
-                                     self.headers.get("Sec-Fetch-Dest", "")))
+                                     self.headers.get("Sec-Fetch-Dest", ""), time.time()))
 
     def copyfile(self, source, outputfile):
         t = self.throttle
@@ -104,8 +104,9 @@ class LocalServer:
             self.srv.bytes_sent, self.srv.requests = 0, 0
         return out
 
-    def take_hits(self) -> list[tuple[str, int, str]]:
-        """Every request answered since the last call (304s included): (path, status, Sec-Fetch-Dest)."""
+    def take_hits(self) -> list[tuple[str, int, str, float]]:
+        """Every request answered since the last call (304s included): (path, status, Sec-Fetch-Dest, the
+        wall-clock time it was answered, ``time.time()``)."""
         with self.srv.count_lock:
             out, self.srv.hits = self.srv.hits, []
         return out

@@ -35,7 +35,7 @@ def test_site_under_a_sub_path_runs_caches_and_reloads_offline(guarded, make_ser
     assert page.evaluate("() => window.__mlsysCacheNow()") == manifest["build"]
     scope = page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
     assert scope == srv.url
-    outside_prefix = sorted({p for p, _, _ in srv.take_hits() if not p.startswith(SUBPATH)})
+    outside_prefix = sorted({p for p, *_ in srv.take_hits() if not p.startswith(SUBPATH)})
     assert outside_prefix == [], f"requests outside {SUBPATH}: {outside_prefix[:10]}"
     cdp = page.context.new_cdp_session(page)  # how each response was answered (the worker's static route or not)
     cdp.send("Network.enable")

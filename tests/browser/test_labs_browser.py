@@ -126,6 +126,30 @@ def test_a_file_the_worker_could_not_cache_is_cached_on_a_retry(guarded, make_se
     assert g.outside == []
 
 
+def test_the_rest_of_the_runtime_is_cached_only_once_the_lab_is_interactive(guarded, make_server_fixture,
+                                                                           manifest, site_dir):
+    """The service worker caches the whole runtime folder for offline use (packages other labs need too), but
+    only after the lab has become interactive: asked for during the boot, those megabytes shared a slow link
+    with the packages the kernel was waiting for."""
+    srv = make_server_fixture()
+    # a wheel the smoke lab does not load: only the service worker's caching of the runtime fetches it
+    wheel = "/pyodide/" + next(p.name for p in (site_dir / "pyodide").glob("mlsys_labkit-*.whl"))
+    g = guarded(srv.url, intercept=False)
+    page = g.new_page()
+    srv.take_hits()
+    page.goto(srv.url + "labs/smoke_roofline.html")
+    pagekit.wait_interactive(page)
+    booted_at = page.evaluate("() => (performance.timeOrigin + window.__mlsysBootDone) / 1000")
+    assert page.evaluate("() => window.__mlsysCacheNow()") == manifest["build"]
+    deadline = time.monotonic() + 60
+    while not (times := [t for path, _, _, t in srv.take_hits() if path == wheel]):
+        assert time.monotonic() < deadline, f"the service worker never cached {wheel}"
+        page.wait_for_timeout(250)
+    assert min(times) >= booted_at, (
+        f"{wheel} was fetched {booted_at - min(times):.2f} s before the lab was interactive")
+    assert g.outside == []
+
+
 def test_warm_reload_is_served_by_the_service_worker(guarded, make_server_fixture, manifest):
     """Once the service worker has cached a lab, a reload fetches (almost) nothing from the server and the
     lab still runs. Counts bytes, not seconds: load times are measured in bench/browser_bench.py."""
