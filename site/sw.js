@@ -214,7 +214,7 @@ async function fetchAhead(cache, paths) {
       })().catch(() => undefined);
       inflight.set(key, copy);
       await copy;
-      inflight.delete(key);
+      if (inflight.get(key) === copy) inflight.delete(key);
     }
   }
   await Promise.all(Array.from({ length: BOOT_LANES }, lane));
