@@ -28,13 +28,13 @@
   /* The rest of the Python runtime (every package of the site, most of which this lab never imports) is
      cached once the lab is interactive (boot-status.js sets window.__mlsysBootDone): asked for earlier, its
      megabytes shared the link with the packages the kernel was waiting for. */
-  function labStarted() {
+  function labInteractive() {
     return typeof window.__mlsysBootDone === "number";
   }
 
   function post(to, force) {
     var list = urls();
-    var runtime = isLab && !runtimeAsked && labStarted();
+    var runtime = isLab && !runtimeAsked && labInteractive();
     if (!to || (!list.length && !force && !runtime)) return;
     if (runtime) runtimeAsked = true;
     list.forEach(function (u) { sent.add(u); });
@@ -152,7 +152,7 @@
     if (isLab) {
       var poll = setInterval(function () {
         if (runtimeAsked) { clearInterval(poll); return; }
-        if (labStarted()) post(worker);
+        if (labInteractive()) post(worker);
       }, 2000);
     }
     if ("PerformanceObserver" in window) {

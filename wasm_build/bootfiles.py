@@ -14,8 +14,9 @@ requests are then answered from the cache, or wait for the copy already on its w
 2. the packages of its ``loadPyodide({packages: [...]})`` call (read from the exported worker, so a marimo
    upgrade that changes them changes the list, or fails the build when the call is not found);
 3. the packages of the notebook's own imports and of the imports the worker prepends to them (``import
-   pyodide_http``, …), as ``pyodide.loadPackagesFromImports`` resolves them (each top-level module looked
-   up in the lockfile's ``imports``; standard-library modules are not there);
+   pyodide_http``, …: ``wasm_build.worker.prepended_imports``), as ``pyodide.loadPackagesFromImports``
+   resolves them (each top-level module looked up in the lockfile's ``imports``; standard-library modules
+   are not there);
 
 2 and 3 each with every ``depends`` of the lockfile, to the end; ``later`` holds the packages of 3 not
 already in 2.
@@ -64,15 +65,6 @@ def worker_packages(js: str, name: str = "worker") -> list[str]:
     return out
 
 
-_PREPENDED = re.compile(r"([A-Za-z_$][\w$]*)=`import ([A-Za-z_][\w]*)\\n\$\{\1\}`")
-
-
-def worker_imports(js: str) -> set[str]:
-    """The modules marimo's worker prepends to the notebook's code before ``loadPackagesFromImports``
-    (``e=`import pyodide_http\\n${e}```; the editor's are removed by ``wasm_build.worker`` first)."""
-    return {m[2] for m in _PREPENDED.finditer(js)}
-
-
 def notebook_imports(path: Path) -> set[str]:
     """Top-level module names the notebook imports anywhere (absolute imports only)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -107,7 +99,7 @@ def boot_files(lock: dict, worker_pkgs: list[str], imports: set[str], runtime: P
     the worker's packages first, the notebook's own packages later; the wheels of each the largest first (the
     service worker fetches two at a time, so the long ones start early)."""
     by_import = {mod: name for name, spec in lock["packages"].items() for mod in spec.get("imports", [])}
-    boot = package_closure(lock, list(worker_pkgs))
+    boot = package_closure(lock, worker_pkgs)
     notebook = [n for n in package_closure(lock, sorted({by_import[m] for m in imports if m in by_import}))
                 if n not in boot]
     names = {part: [lock["packages"][n]["file_name"] for n in pkgs] for part, pkgs in

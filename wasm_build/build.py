@@ -221,7 +221,7 @@ def boot_plans(ctx: BuildContext, site_labs: Path) -> dict[str, dict[str, list[s
     if len(workers) != 1:
         raise bootfiles.BootFilesError(f"expected one marimo worker-*.js in labs/assets, found {len(workers)}")
     js = workers[0].read_text(encoding="utf-8")
-    pkgs, prepended = bootfiles.worker_packages(js, workers[0].name), bootfiles.worker_imports(js)
+    pkgs, prepended = bootfiles.worker_packages(js, workers[0].name), worker.prepended_imports(js)
     lock = json.loads((ctx.runtime / "pyodide-lock.json").read_text(encoding="utf-8"))
     return {lab.id: bootfiles.boot_files(lock, pkgs, bootfiles.notebook_imports(lab.path) | prepended, ctx.runtime)
             for lab in ctx.labs}

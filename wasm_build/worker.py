@@ -27,8 +27,10 @@ EDITOR_ONLY: dict[str, str] = {
 }
 
 WORKER_GLOB = ("worker-*.js", "save-worker-*.js")
-_PREPEND = re.compile(r"(?P<var>[A-Za-z_$][\w$]*)=`import (?P<mod>%s)\\n\$\{(?P=var)\}`," %
-                      "|".join(map(re.escape, EDITOR_ONLY)))
+# how the worker prepends an import to the notebook's code: e=`import <mod>\n${e}`
+_PREPENDED = r"(?P<var>[A-Za-z_$][\w$]*)=`import (?P<mod>{mods})\\n\$\{{(?P=var)\}}`"
+_PREPEND = re.compile(_PREPENDED.format(mods="|".join(map(re.escape, EDITOR_ONLY))) + ",")
+_ANY_PREPEND = re.compile(_PREPENDED.format(mods=r"[A-Za-z_]\w*"))
 _BOOTSTRAP = re.compile(r"^(?P<indent>[ \t]*)from marimo\._pyodide\.bootstrap import create_session, instantiate\n",
                         re.M)
 # Run in the worker right after marimo's bootstrap import, before the kernel starts: the same limit, no jedi.
@@ -56,6 +58,12 @@ def patch_worker(js: str, name: str = "worker") -> str:
     indent = boot[0]["indent"]
     lines = "".join(f"{indent}{line}\n" for line in _RECURSION_LIMIT)
     return js[:boot[0].end()] + lines + js[boot[0].end():]
+
+
+def prepended_imports(js: str) -> set[str]:
+    """The modules the worker prepends to the notebook's code before ``loadPackagesFromImports``
+    (``e=`import pyodide_http\\n${e}```), after :func:`patch_worker` the editor's no longer among them."""
+    return {m["mod"] for m in _ANY_PREPEND.finditer(js)}
 
 
 def patch_workers(assets: Path) -> list[str]:

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from wasm_build.worker import EDITOR_ONLY, WorkerPatchError, patch_worker
+from wasm_build.worker import EDITOR_ONLY, WorkerPatchError, patch_worker, prepended_imports
 
 LEFT_OUT = {*EDITOR_ONLY, "parso"}  # parso: jedi's own requirement
 
@@ -40,6 +40,11 @@ def test_patch_removes_the_editor_imports_and_keeps_the_rest():
     compile(boot, "<worker boot>", "exec")  # the inserted lines sit at the template's indentation
     assert boot.index("from marimo._pyodide.bootstrap") < boot.index("patch_recursion_limit =") < boot.index(
         "create_session()")
+
+
+def test_the_imports_left_prepended_are_read_from_the_patched_worker():
+    assert prepended_imports(WORKER) == {"docutils", "pygments", "jedi", "pyodide_http"}
+    assert prepended_imports(patch_worker(WORKER)) == {"pygments", "pyodide_http"}
 
 
 def test_the_replacement_sets_the_limit_it_is_given():
