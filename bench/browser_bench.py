@@ -17,7 +17,9 @@ unreachable here), then measures each page in Debian Chromium:
          animation frame in which another cell's text changed, timed in the page (p50/p95/max)
   bytes  response bodies served for the cold load; "next lab": bytes served when a second lab is opened after
          the first (same browser, everything shared already cached)
-  first text  navigation start → the first cell showing text (pre-rendered narrative), cold and warm
+  first text  navigation start → the first narrative text on screen (pre-rendered), cold and warm
+  blank  after that first text, how long the page showed no text until the boot was over (a flash while
+         marimo takes over from the pre-rendered preview), cold and warm
   wd     steps the blank-page watchdog took (site/register.js: a reload, a restart without the service worker,
          giving up) during the cold load and the warm reload; 0 when every start mounted by itself
   memory page JS heap (CDP Performance.getMetrics) and the resident memory of the browser's renderer
@@ -170,19 +172,6 @@ def pick_prediction(page) -> None:
         pagekit.wait_interactive(page, settle_s=1.0)
 
 
-# navigation start → the first cell with text (the static preview's or marimo's), in the page's own clock
-_FIRST_TEXT_JS = """
-(() => {
-  const look = () => {
-    const cells = document.querySelectorAll('.marimo-cell[data-cell-id], .mlsys-static-cell');
-    for (const c of cells) if (c.innerText.trim()) { window.__firstText = performance.now(); return; }
-    setTimeout(look, 20);
-  };
-  look();
-})();
-"""
-
-
 def renderer_rss_mb(marker: str) -> float | None:
     """Resident memory (MB) of every renderer process of the Chromium started with ``marker`` on its command
     line (Linux /proc): the page, its dedicated workers (Pyodide's wasm heap) and the service worker."""
@@ -221,7 +210,7 @@ def measure(browser, srv: LocalServer, lab_id: str, moves: int, cpu_throttle: fl
             next_lab: str | None = None, marker: str = "") -> dict:
     outside: list[str] = []
     ctx = browser.new_context(viewport={"width": 1366, "height": 768})
-    ctx.add_init_script(_FIRST_TEXT_JS)
+    ctx.add_init_script(pagekit.BLANK_TRACE_JS)  # first text on screen, blank time after it
     # requests are recorded, not routed: Playwright's routing turns off the HTTP cache (and with it V8's code
     # cache) and keeps the service worker from caching part of the files, which would distort both loads
     ctx.on("request", lambda r: None if r.url.startswith((srv.url, "data:", "blob:")) else outside.append(r.url))
@@ -234,7 +223,7 @@ def measure(browser, srv: LocalServer, lab_id: str, moves: int, cpu_throttle: fl
     t0 = time.monotonic()
     page.goto(srv.url + f"labs/{lab_id}.html")
     cold = pagekit.wait_interactive(page) - t0
-    cold_first = page.evaluate("() => window.__firstText ?? null")
+    cold_seen = pagekit.blank_trace(page)
     nbytes, nreq = srv.take_counts()
     mem = {"js_heap_mb": js_heap_mb(cdp), "renderer_rss_mb": renderer_rss_mb(marker) if marker else None}
     pick_prediction(page)
@@ -244,7 +233,7 @@ def measure(browser, srv: LocalServer, lab_id: str, moves: int, cpu_throttle: fl
     t0 = time.monotonic()
     page.reload()
     warm = pagekit.wait_interactive(page) - t0
-    warm_first = page.evaluate("() => window.__firstText ?? null")
+    warm_seen = pagekit.blank_trace(page)
     warm_bytes, _ = srv.take_counts()
     # steps the blank-page watchdog (site/register.js) took during the cold load and the warm reload
     acts = pagekit.watchdog_acts(page)
@@ -258,7 +247,9 @@ def measure(browser, srv: LocalServer, lab_id: str, moves: int, cpu_throttle: fl
     finite = [x / 1000 for x in lat if x is not None]
     sec = lambda ms: round(ms / 1000, 2) if ms is not None else None  # noqa: E731
     return {"lab": lab_id, "cold_s": round(cold, 2), "warm_s": round(warm, 2),
-            "first_text_cold_s": sec(cold_first), "first_text_warm_s": sec(warm_first), **mem,
+            "first_text_cold_s": cold_seen["first_text_s"], "first_text_warm_s": warm_seen["first_text_s"],
+            "blank_cold_s": cold_seen["blank_s"], "blank_warm_s": warm_seen["blank_s"],
+            "longest_blank_cold_s": cold_seen["longest_blank_s"], "longest_blank_warm_s": warm_seen["longest_blank_s"], **mem,
             "next_lab": next_lab, "next_lab_bytes": next_bytes, "bytes": nbytes, "responses": nreq,
             "warm_bytes_from_server": warm_bytes, "slider_moves": len(lat),
             "slider_p50_ms": round(pct(finite, 0.5) * 1000, 1) if finite else None,
@@ -310,15 +301,17 @@ def main(argv=None) -> int:
     srv.stop()
 
     nan = float("nan")
-    hdr = (f"{'page':32} {'text c':>6} {'cold s':>7} {'text w':>6} {'warm s':>7} {'w/c':>5} {'MB':>6} {'next MB':>7} "
-           f"{'heap':>5} {'rss MB':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'t/o':>4} {'wd':>3}")
+    hdr = (f"{'page':32} {'text c':>6} {'cold s':>7} {'text w':>6} {'warm s':>7} {'w/c':>5} {'blank c':>7} {'blank w':>7} "
+           f"{'MB':>6} {'next MB':>7} {'heap':>5} {'rss MB':>6} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'t/o':>4} {'wd':>3}")
     print(hdr)
     print("-" * len(hdr))
     for r in rows:
         ratio = r["warm_s"] / r["cold_s"] if r["cold_s"] else nan
         nxt = r["next_lab_bytes"] / 1e6 if r["next_lab_bytes"] is not None else nan
         print(f"{r['lab'][:32]:32} {r['first_text_cold_s'] or nan:6.2f} {r['cold_s']:7.1f} "
-              f"{r['first_text_warm_s'] or nan:6.2f} {r['warm_s']:7.1f} {ratio:5.2f} {r['bytes'] / 1e6:6.1f} {nxt:7.2f} "
+              f"{r['first_text_warm_s'] or nan:6.2f} {r['warm_s']:7.1f} {ratio:5.2f} "
+              f"{r['blank_cold_s'] if r['blank_cold_s'] is not None else nan:7.2f} "
+              f"{r['blank_warm_s'] if r['blank_warm_s'] is not None else nan:7.2f} {r['bytes'] / 1e6:6.1f} {nxt:7.2f} "
               f"{r['js_heap_mb']:5.0f} {r['renderer_rss_mb'] or nan:6.0f} {r['slider_p50_ms'] or nan:7.0f} "
               f"{r['slider_p95_ms'] or nan:7.0f} {r['slider_max_ms'] or nan:7.0f} {r['slider_timeouts']:4d} {r['watchdog_acts']:3d}")
     out_dir = ROOT / "bench" / "results"

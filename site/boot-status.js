@@ -7,7 +7,14 @@
  * run, so until then the page carries `data-mlsys-booting` and every marimo control is `inert` (not clickable,
  * not focusable; lab-a11y.css dims it). The kernel's first run shows as outputs marked stale/loading by
  * marimo; the page is ready once the kernel is connected and that run is over (or, when no run is seen,
- * QUIET_MS after connecting). Then the status line goes and `window.__mlsysBootDone` holds the time. */
+ * QUIET_MS after connecting). Then the status line goes and `window.__mlsysBootDone` holds the time.
+ *
+ * The pre-rendered preview (#mlsys-preview, painted before any JavaScript) stays on screen until marimo's own
+ * view shows at least as many cells with text: marimo clears #root when it mounts, then waits for lazily
+ * loaded chunks and keeps its cells invisible for up to 2 s more in run mode, which left the page white for
+ * seconds on a slow machine. Until the handover #root is transparent and inert (the page's CSS); at the
+ * handover the preview goes, the student's reading position is kept, and `window.__mlsysPreviewGone` holds
+ * the time. */
 (function () {
   "use strict";
   var QUIET_MS = 4000;
@@ -49,7 +56,48 @@
     }
   }
 
+  var preview = document.getElementById("mlsys-preview");
+  var need = -1; // cells of the preview that show text
+
+  function textCells(scope, selector) {
+    var cells = scope.querySelectorAll(selector), n = 0;
+    for (var i = 0; i < cells.length; i++) if (cells[i].innerText.trim()) n++; // innerText: what is rendered
+    return n;
+  }
+
+  function handover(force) {
+    var app = document.getElementById("root");
+    if (!preview || !app) return;
+    if (need < 0) need = textCells(preview, ".mlsys-static-cell");
+    if (!force && textCells(app, ".marimo-cell") < need) return;
+    var anchor = null, top = 0;
+    if (window.scrollY > 0) { // the first preview cell with text that starts on screen (else the one across its top)
+      var cells = preview.querySelectorAll(".mlsys-static-cell[data-cell-id]");
+      for (var i = 0; i < cells.length; i++) {
+        var r = cells[i].getBoundingClientRect();
+        if (r.top >= window.innerHeight) break;
+        if (r.bottom > 0 && !anchor) { anchor = cells[i].getAttribute("data-cell-id"); top = r.top; }
+        if (r.top >= 0 && cells[i].innerText.trim()) { anchor = cells[i].getAttribute("data-cell-id"); top = r.top; break; }
+      }
+    }
+    preview.remove();
+    preview = null;
+    app.removeAttribute("inert");
+    var twin = anchor && app.querySelector('.marimo-cell[data-cell-id="' + CSS.escape(anchor) + '"]');
+    if (twin) { // the preview scrolls with the window, marimo's view in its own box (#App): scroll that one
+      var by = twin.getBoundingClientRect().top - top, box = twin.parentElement;
+      while (box && box !== document.body) {
+        var oy = getComputedStyle(box).overflowY;
+        if ((oy === "auto" || oy === "scroll") && box.scrollHeight > box.clientHeight) break;
+        box = box.parentElement;
+      }
+      if (box && box !== document.body) box.scrollTop += by; else window.scrollBy(0, by);
+    }
+    window.__mlsysPreviewGone = performance.now();
+  }
+
   function done() {
+    handover(true);
     observer.disconnect();
     clearInterval(timer);
     el.remove();
@@ -61,6 +109,7 @@
   function render() {
     var open = connected(); // reads the page's text (a layout): once per tick
     if (ready(open)) return done();
+    handover(false);
     hold(true);
     var secs = Math.round((performance.now() - t0) / 1000);
     var what = open

@@ -190,9 +190,17 @@ def session_errors(session: dict) -> list[str]:
     return bad
 
 
-STATIC_CSS = ("<style>.mlsys-static{max-width:min(100%,1000px);margin:0 auto;padding:3rem 1.5rem 2rem}"
+# The preview's text sits where marimo's run-mode layout puts the same cells (measured at 390, 683 and 1366 px:
+# marimo's --content-width-medium less its cell insets, its padding at each breakpoint), so the handover does
+# not move the narrative sideways; cells that hold only widgets are empty in the preview, so later ones move up.
+STATIC_CSS = ("<style>.mlsys-static{box-sizing:content-box;max-width:calc(var(--content-width-medium,1110px) - 29px);"
+              "margin:0 auto;padding:0 18px 2rem}@media (min-width:640px){.mlsys-static{padding:28px 72px 2rem}}"
+              "@media (min-width:768px){.mlsys-static{padding-inline:94px}}"
+              "@media (min-width:1280px){.mlsys-static{padding-inline:110px}}"
               ".mlsys-static-cell{margin:0 0 1rem}.mlsys-static mlsys-static-tex{visibility:hidden}"
-              ".mlsys-static mlsys-static-accordion{display:none}</style>")  # collapsed in marimo
+              ".mlsys-static mlsys-static-accordion{display:none}"  # collapsed in marimo
+              # marimo's app, while the preview is on screen: laid out (so it can measure), not seen, not reached
+              "#mlsys-preview~#root{position:absolute;top:0;left:0;right:0;opacity:0;pointer-events:none}</style>")
 # marimo's custom elements (<marimo-slider>, <marimo-ui-element> …) renamed in the preview, so marimo never
 # upgrades them: an upgraded copy would register a second instance of each UI element (its object-id) and
 # the kernel would miss the student's changes to the real one
@@ -200,10 +208,13 @@ _MARIMO_TAG = re.compile(r"<(/?)marimo-")
 
 
 def static_preview(session: dict) -> str:
-    """Plain HTML of the pre-rendered outputs, placed inside ``#root``: the browser paints the narrative with
-    the page's HTML and CSS alone, before marimo's JavaScript has arrived; marimo's first render replaces it
-    (React clears its root) with its own view of the same outputs. Widgets stay empty until then; formulas
-    are hidden (KaTeX renders them in the page), accordions collapsed."""
+    """Plain HTML of the pre-rendered outputs, placed just before ``#root``: the browser paints the narrative
+    with the page's HTML and CSS alone, before marimo's JavaScript has arrived. It stays on screen until
+    marimo's own view of the same outputs is visible (``site/boot-status.js`` then removes it), because marimo
+    clears ``#root`` when it mounts, waits for its lazily loaded chunks and, in run mode, keeps its cells
+    invisible for up to 2 s more: inside ``#root`` the preview left the page white for ≈ 6 s on the emulated
+    Chromebook (README, Browser). Meanwhile ``#root`` is transparent and ``inert``. Widgets stay empty in the
+    preview; formulas are hidden (KaTeX renders them in the page), accordions collapsed."""
     cells = []
     for cell in session.get("cells", []):
         parts = []
@@ -218,7 +229,7 @@ def static_preview(session: dict) -> str:
         if parts:
             cells.append(f'<div class="mlsys-static-cell" data-cell-id="{html.escape(str(cell.get("id")))}">'
                          + _MARIMO_TAG.sub(r"<\1mlsys-static-", "".join(parts)) + "</div>")
-    return f'<div class="mlsys-static">{"".join(cells)}</div>' if cells else ""
+    return f'<div class="mlsys-static" id="mlsys-preview">{"".join(cells)}</div>' if cells else ""
 
 
 def patch_page(text: str, lab: LabInfo) -> str:
@@ -237,7 +248,7 @@ def patch_page(text: str, lab: LabInfo) -> str:
     if preview:
         if text.count('<div id="root"></div>') != 1:
             raise RuntimeError(f"{lab.id}: no empty <div id=\"root\"> in the exported page (marimo changed?)")
-        text = text.replace('<div id="root"></div>', f'<div id="root">{preview}</div>', 1)
+        text = text.replace('<div id="root"></div>', f'{preview}<div id="root" inert></div>', 1)
         text = text.replace("</head>", STATIC_CSS + "\n</head>", 1)
     text = _DESC.sub(f'<meta name="description" content="{html.escape(lab.title)} — MLSys·im lab" />', text)
     if _TITLE.search(text):

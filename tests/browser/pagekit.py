@@ -68,6 +68,52 @@ _READY_JS = """
 """
 
 
+# Is any narrative text *on screen*: a heading, paragraph (marimo's markdown: span.paragraph), list item or
+# preformatted block in the viewport, neither transparent nor hidden (checkVisibility walks the ancestors:
+# marimo's `invisible` class, a transparent #root). A DOM that holds text the student cannot see is blank.
+VISIBLE_TEXT_JS = """
+() => {
+  const h = window.innerHeight;
+  for (const e of document.querySelectorAll('h1, h2, h3, h4, p, li, pre, .paragraph')) {
+    if (!e.textContent.trim()) continue;
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.bottom <= 0 || r.top >= h) continue;
+    if (e.checkVisibility({ opacityProperty: true, visibilityProperty: true })) return true;
+  }
+  return false;
+}
+"""
+
+# From the document's first moment until the boot is over (site/boot-status.js sets __mlsysBootDone), every
+# 50 ms: when text was first on screen (__firstText, ms since navigation) and, after that, how long the page
+# showed none (__blankMs in total, __longestBlankMs at a stretch) — a flash while marimo takes over.
+BLANK_TRACE_JS = """
+(() => {
+  const visible = %s;
+  let first = null, last = null, run = 0;
+  window.__blankMs = 0; window.__longestBlankMs = 0;
+  const tick = () => {
+    const now = performance.now(), seen = visible();
+    if (seen && first === null) window.__firstText = first = now;
+    if (first !== null && last !== null && !seen) {
+      window.__blankMs += now - last; run += now - last;
+      window.__longestBlankMs = Math.max(window.__longestBlankMs, run);
+    } else if (seen) run = 0;
+    last = now;
+    if (!window.__mlsysBootDone) setTimeout(tick, 50);
+  };
+  tick();
+})();
+""" % VISIBLE_TEXT_JS.strip()
+
+
+def blank_trace(page) -> dict:
+    """What BLANK_TRACE_JS (an init script) saw: first text on screen and the blank time after it, in s."""
+    r = page.evaluate("() => [window.__firstText ?? null, window.__blankMs ?? null, window.__longestBlankMs ?? null]")
+    sec = lambda ms: round(ms / 1000, 2) if ms is not None else None  # noqa: E731
+    return {"first_text_s": sec(r[0]), "blank_s": sec(r[1]), "longest_blank_s": sec(r[2])}
+
+
 def watchdog_acts(page) -> int:
     """Steps the blank-page watchdog (site/register.js) has taken in this tab: reloads, restarts without the
     service worker, giving up. Kept in ``sessionStorage``, so it survives the reloads it counts."""

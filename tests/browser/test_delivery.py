@@ -220,9 +220,11 @@ def test_reload_stress_never_leaves_a_blank_page(guarded, make_server_fixture):
     pagekit.wait_interactive(page)
 
 
-# Sampled from the first moment of the document, every 50 ms: cell count, kernel connection, each cell's text.
+# Sampled from the first moment of the document, every 50 ms: cell count, kernel connection, each cell's text,
+# whether any narrative text is on screen (seen).
 _BOOT_TRACE_JS = """
 (() => {
+  const seen = VISIBLE;
   const trace = (window.__bootTrace = []);
   const t = setInterval(() => {
     const conn = document.querySelector('[data-connection-state]');
@@ -230,14 +232,15 @@ _BOOT_TRACE_JS = """
     const status = document.getElementById('mlsys-boot-status');
     trace.push({ t: performance.now(), state: conn ? conn.dataset.connectionState : null, cells: cells.length,
                  status: status ? status.textContent : null,
-                 preview: (document.querySelector('#root > .mlsys-static') || {innerText: ''}).innerText.trim(),
+                 preview: (document.querySelector('.mlsys-static') || {innerText: ''}).innerText.trim(),
+                 seen: seen(), done: !!window.__mlsysBootDone,
                  held: document.documentElement.hasAttribute('data-mlsys-booting'),
                  free: document.querySelectorAll('marimo-ui-element:not([inert])').length,
                  text: Object.fromEntries(cells.map(c => [c.dataset.cellId, c.innerText.trim()])) });
     if (trace.length > 4000) clearInterval(t);
   }, 50);
 })();
-"""
+""".replace("VISIBLE", pagekit.VISIBLE_TEXT_JS.strip())
 
 PRERENDER_LAB = "00_hello_roofline"
 
@@ -258,8 +261,10 @@ def pre_texts(session: dict) -> list[str]:
 
 def test_prerendered_outputs_show_before_the_kernel_and_equal_what_it_renders(guarded, server, site_dir):
     """The narrative and first outputs (rendered at build time in CPython) are on screen before the kernel is
-    connected, the cell count never drops back to zero while loading (no flash), and once interactive every
-    cell shows the same text as before (the kernel rendered exactly what was pre-rendered)."""
+    connected, and stay on screen (no flash: from the first text to the end of the boot every sample shows
+    narrative text, the preview's until marimo's own cells are visible, and marimo's cell count never drops
+    back to zero), and once interactive every cell shows the same text as before (the kernel rendered
+    exactly what was pre-rendered)."""
     from wasm_build.labs import embedded_session
 
     session = embedded_session((site_dir / "labs" / f"{PRERENDER_LAB}.html").read_text(encoding="utf-8"))
@@ -287,6 +292,12 @@ def test_prerendered_outputs_show_before_the_kernel_and_equal_what_it_renders(gu
           f"{next((s['t'] for s in trace if s['state'] == 'OPEN'), float('nan')):.0f} ms")
     after_first = trace[trace.index(first):]
     assert min(s["cells"] for s in after_first) > 0, "the cells vanished while loading (a flash)"
+    on_screen = [s for s in trace if s["seen"]]
+    assert on_screen and on_screen[0]["t"] <= first["t"], "no narrative text on screen before marimo's cells"
+    booting = [s for s in trace[trace.index(on_screen[0]):] if not s["done"]]
+    blank = [round(s["t"]) for s in booting if not s["seen"]]
+    assert not blank, (f"the page showed no text for {len(blank)} samples of 50 ms while booting (a flash), "
+                       f"from {blank[0]} ms")
     pre = shown[-1]["text"]  # the last view before the kernel took over
     post = trace[-1]["text"]
     differing = {k: (pre.get(k), post.get(k)) for k in set(pre) | set(post) if pre.get(k) != post.get(k)}
@@ -301,6 +312,50 @@ def test_prerendered_outputs_show_before_the_kernel_and_equal_what_it_renders(gu
     assert statuses and all("Starting Python in your browser" in x for x in statuses), statuses[:3]
     assert trace[-1]["status"] is None
     print("last status before the kernel:", statuses[-1])
+    assert g.outside == []
+
+
+# The first cell with text that starts on screen: in the preview (.mlsys-static-cell) or in marimo's view (by its id).
+_TOP_CELL_JS = """(id) => {
+  const cells = id ? [document.querySelector(`#root .marimo-cell[data-cell-id="${CSS.escape(id)}"]`)]
+                   : Array.from(document.querySelectorAll('#mlsys-preview .mlsys-static-cell[data-cell-id]'));
+  for (const c of cells) {
+    if (!c) return null;
+    const r = c.getBoundingClientRect();
+    if (r.top >= 0 && r.top < innerHeight && (id || c.innerText.trim()))
+      return {id: c.dataset.cellId, top: r.top, text: c.innerText.slice(0, 40)};
+  }
+  return null;
+}"""
+
+
+def test_the_preview_hands_over_to_marimo_where_the_student_is_reading(guarded, server):
+    """A student who scrolled down the pre-rendered preview while Python starts is at the same place after
+    marimo's view takes over: the cell at the top of the screen stays within a few pixels, and while the
+    preview is shown marimo's own (transparent) view cannot be reached by keyboard (``#root`` is inert)."""
+    g = guarded(server.url)
+    page = g.new_page()
+    page.set_viewport_size({"width": 390, "height": 640})  # a phone: the preview is longer than the screen
+    cdp = g.ctx.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})  # a Chromebook: the preview stays for seconds
+    page.goto(server.url + f"labs/{PRERENDER_LAB}.html", wait_until="domcontentloaded")  # the whole preview
+    assert page.evaluate("() => document.getElementById('root').inert"), "marimo's hidden view is reachable"
+    page.evaluate("""() => { const hs = Array.from(document.querySelectorAll('#mlsys-preview h2'));
+      hs[Math.min(1, hs.length - 1)].scrollIntoView(); }""")  # down to the second section
+    assert page.evaluate("() => !window.__mlsysPreviewGone"), "the handover came before the student scrolled"
+    assert page.evaluate("() => window.scrollY") > 0
+    seen = page.evaluate(_TOP_CELL_JS, None)
+    assert seen, "no preview cell starts on screen"
+    page.wait_for_function("() => !!window.__mlsysPreviewGone", timeout=120_000)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+    assert page.locator("#mlsys-preview").count() == 0
+    assert not page.evaluate("() => document.getElementById('root').inert")
+    after = page.evaluate(_TOP_CELL_JS, seen["id"])
+    assert after is not None, f"marimo's view does not show cell {seen} on screen after the handover"
+    print(f"cell {seen['id']} ({seen['text']!r}): {seen['top']:.0f} px from the top in the preview, "
+          f"{after['top']:.0f} px in marimo's view")
+    assert abs(after["top"] - seen["top"]) <= 24, (seen, after)
+    pagekit.wait_interactive(page)
     assert g.outside == []
 
 

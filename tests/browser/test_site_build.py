@@ -367,7 +367,10 @@ def test_static_preview_shows_outputs_and_skips_errors():
     page = ('<html><head></head><body><marimo-wasm hidden></marimo-wasm><div id="root"></div><script>'
             f'window.__MARIMO_MOUNT_CONFIG__ = {{"session": {json.dumps(session)}}}</script></body></html>')
     out = patch_page(page, LabInfo("x", Path("x.py"), "X", (), None))
-    assert '<div id="root"><div class="mlsys-static">' in out and "Roofline" in out
+    # before marimo's (empty, inert) root, which the page's CSS keeps transparent while the preview is there
+    assert '<div class="mlsys-static" id="mlsys-preview">' in out and "Roofline" in out
+    assert out.index('id="mlsys-preview"') < out.index('<div id="root" inert></div>')
+    assert "#mlsys-preview~#root{" in out
 
 
 def test_lab_pages_add_their_module_preloads_after_the_first_frame(site_dir, manifest):
@@ -385,7 +388,7 @@ def test_lab_pages_add_their_module_preloads_after_the_first_frame(site_dir, man
         assert len(hrefs) > 50 and len(set(hrefs)) == len(hrefs), lab["id"]
         for h in hrefs:
             assert h.startswith("./assets/") and f"labs/{h[2:]}" in manifest["files"], (lab["id"], h)
-        assert body.index(scripts[0]) > body.index('<div id="root">'), lab["id"]
+        assert body.index(scripts[0]) > body.index('<div id="root"'), lab["id"]
 
 
 def test_lab_pages_request_their_stylesheets_before_any_script_or_preload(site_dir, manifest):
