@@ -212,7 +212,7 @@ def static_preview(session: dict) -> str:
     with the page's HTML and CSS alone, before marimo's JavaScript has arrived. It stays on screen until
     marimo's own view of the same outputs is visible (``site/boot-status.js`` then removes it), because marimo
     clears ``#root`` when it mounts, waits for its lazily loaded chunks and, in run mode, keeps its cells
-    invisible for up to 2 s more: inside ``#root`` the preview left the page white for ≈ 6 s on the emulated
+    invisible for up to 2 s more: inside ``#root`` the preview left the page white for 3.9–5.6 s on the emulated
     Chromebook (README, Browser). Meanwhile ``#root`` is transparent and ``inert``. Widgets stay empty in the
     preview; formulas are hidden (KaTeX renders them in the page), accordions collapsed."""
     cells = []
