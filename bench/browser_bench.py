@@ -245,7 +245,6 @@ def measure(browser, srv: LocalServer, lab_id: str, moves: int, cpu_throttle: fl
         next_bytes, _ = srv.take_counts()
     ctx.close()
     finite = [x / 1000 for x in lat if x is not None]
-    sec = lambda ms: round(ms / 1000, 2) if ms is not None else None  # noqa: E731
     return {"lab": lab_id, "cold_s": round(cold, 2), "warm_s": round(warm, 2),
             "first_text_cold_s": cold_seen["first_text_s"], "first_text_warm_s": warm_seen["first_text_s"],
             "blank_cold_s": cold_seen["blank_s"], "blank_warm_s": warm_seen["blank_s"],

@@ -192,7 +192,8 @@ def session_errors(session: dict) -> list[str]:
 
 # The preview's text sits where marimo's run-mode layout puts the same cells (measured at 390, 683 and 1366 px:
 # marimo's --content-width-medium less its cell insets, its padding at each breakpoint), so the handover does
-# not move the narrative sideways; cells that hold only widgets are empty in the preview, so later ones move up.
+# not move the narrative sideways; cells that hold only widgets are empty in the preview, so at the handover the
+# cells below them move down (boot-status.js keeps the cell the student is reading in place).
 STATIC_CSS = ("<style>.mlsys-static{box-sizing:content-box;max-width:calc(var(--content-width-medium,1110px) - 29px);"
               "margin:0 auto;padding:0 18px 2rem}@media (min-width:640px){.mlsys-static{padding:28px 72px 2rem}}"
               "@media (min-width:768px){.mlsys-static{padding-inline:94px}}"
